@@ -1,0 +1,593 @@
+"""Load and validate the executable specifications in `specs/`.
+
+Every spec file kind has a JSON Schema in `specs/schema/`; a file is checked against it on load
+and then cross-checked (ids unique, references resolve). The first problem found stops the load
+with a `SpecError` naming the file, the path inside it and the problem, in one line.
+
+The suites, the reference implementation and the reports all read the specs through this module,
+so each rule has one source of truth.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from accredit._paths import specs_root
+from accredit.errors import SpecError
+
+__all__ = [
+    "NO_AGE_BAND",
+    "AgeBand",
+    "AgeBandSet",
+    "Catalogue",
+    "Category",
+    "FormDefinition",
+    "Lifecycle",
+    "Question",
+    "Requirement",
+    "RequiredUser",
+    "Role",
+    "Section",
+    "SpecBundle",
+    "State",
+    "Transition",
+    "Users",
+    "Verification",
+    "age_in_years",
+    "load_specs",
+    "read_schema",
+    "validate_document",
+]
+
+#: The band of a form that is not age-banded (an Initial Assessment is the same at every age).
+NO_AGE_BAND = "all"
+
+
+# --- models -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Verification:
+    suite: str
+    method: str
+    faults: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    title: str
+    statement: str
+    level: str
+    category: str
+    weight: float
+    rationale: str
+    verification: Verification
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    version: str
+    categories: tuple[Category, ...]
+    requirements: tuple[Requirement, ...]
+
+    def requirement(self, requirement_id: str) -> Requirement:
+        """Return the requirement with this id (KeyError if the catalogue has none)."""
+        for requirement in self.requirements:
+            if requirement.id == requirement_id:
+                return requirement
+        raise KeyError(requirement_id)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(r.id for r in self.requirements)
+
+    def faults(self) -> dict[str, tuple[str, ...]]:
+        """Return each planted fault named in the catalogue with the requirements it must fail."""
+        catches: dict[str, list[str]] = {}
+        for requirement in self.requirements:
+            for fault in requirement.verification.faults:
+                catches.setdefault(fault, []).append(requirement.id)
+        return {fault: tuple(ids) for fault, ids in sorted(catches.items())}
+
+
+@dataclass(frozen=True)
+class AgeBand:
+    id: str
+    from_years: int
+    to_years: int | None
+
+    def contains(self, years: int) -> bool:
+        """Return whether a child of this many completed years falls in the band."""
+        return self.from_years <= years and (self.to_years is None or years <= self.to_years)
+
+
+@dataclass(frozen=True)
+class AgeBandSet:
+    id: str
+    title: str
+    bands: tuple[AgeBand, ...]
+
+    def band_for(self, date_of_birth: date, on: date) -> AgeBand | None:
+        """Return the band of a child born on `date_of_birth` on the day `on`, if any."""
+        years = age_in_years(date_of_birth, on)
+        return next((band for band in self.bands if band.contains(years)), None)
+
+
+def age_in_years(date_of_birth: date, on: date) -> int:
+    """Return completed years of age on `on`: a year is completed on the birthday itself."""
+    before_birthday = (on.month, on.day) < (date_of_birth.month, date_of_birth.day)
+    return on.year - date_of_birth.year - int(before_birthday)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    section: str
+    text: str
+    type: str
+    options: tuple[str, ...] | None
+    status: Mapping[str, str]  # band id -> mandatory | optional | not_asked
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    kind: str
+    title: str
+    version: int
+    age_band_set: str | None
+    bands: tuple[str, ...]
+    sections: tuple[Section, ...]
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for section in self.sections for q in section.questions)
+
+    def question(self, question_id: str) -> Question:
+        """Return the question with this id (KeyError if the form has none)."""
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
+
+    def asked(self, band: str) -> tuple[Question, ...]:
+        """Return the questions asked in an age band, in form order."""
+        return tuple(q for q in self.questions if q.status.get(band, "not_asked") != "not_asked")
+
+    def mandatory(self, band: str) -> tuple[str, ...]:
+        """Return the ids of the questions mandatory in an age band, in form order."""
+        return tuple(q.id for q in self.questions if q.status.get(band) == "mandatory")
+
+    def optional(self, band: str) -> tuple[str, ...]:
+        """Return the ids of the questions optional in an age band, in form order."""
+        return tuple(q.id for q in self.questions if q.status.get(band) == "optional")
+
+    def to_document(self) -> dict[str, Any]:
+        """Return the definition as the conformance API publishes it (GET /form-definitions)."""
+        return {
+            "kind": self.kind,
+            "title": self.title,
+            "version": self.version,
+            "age_band_set": self.age_band_set,
+            "bands": list(self.bands),
+            "sections": [
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "questions": [
+                        {
+                            "id": q.id,
+                            "text": q.text,
+                            "type": q.type,
+                            "options": list(q.options) if q.options is not None else None,
+                            "status": dict(q.status),
+                        }
+                        for q in s.questions
+                    ],
+                }
+                for s in self.sections
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class State:
+    id: str
+    editable: bool
+    locked: bool
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    from_state: str
+    to_state: str
+    roles: tuple[str, ...]
+    author: str  # required | excluded | any
+    reason_required: bool
+    checks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    initial: str
+    states: tuple[State, ...]
+    transitions: tuple[Transition, ...]
+
+    def state(self, state_id: str) -> State:
+        """Return the state with this id (KeyError if the lifecycle has none)."""
+        for state in self.states:
+            if state.id == state_id:
+                return state
+        raise KeyError(state_id)
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t.action for t in self.transitions))
+
+    def transition(self, action: str, from_state: str) -> Transition | None:
+        """Return the transition `action` from `from_state`, or None if there is none."""
+        return next(
+            (t for t in self.transitions if t.action == action and t.from_state == from_state),
+            None,
+        )
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    title: str
+    permissions: frozenset[str]
+
+
+@dataclass(frozen=True)
+class RequiredUser:
+    key: str
+    role: str
+    team: str | None
+    title: str
+
+
+@dataclass(frozen=True)
+class Users:
+    teams: tuple[str, ...]
+    roles: Mapping[str, Role]
+    required_users: tuple[RequiredUser, ...]
+
+    def user(self, key: str) -> RequiredUser:
+        """Return the required user with this key (KeyError if there is none)."""
+        for user in self.required_users:
+            if user.key == key:
+                return user
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class SpecBundle:
+    root: Path
+    version: str
+    digest: str
+    catalogue: Catalogue
+    forms: Mapping[str, FormDefinition]
+    age_band_sets: Mapping[str, AgeBandSet]
+    lifecycle: Lifecycle
+    users: Users
+    files: Mapping[str, str] = field(default_factory=dict)  # relative path -> sha256
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+def load_specs(root: Path | None = None) -> SpecBundle:
+    """Return the validated spec bundle under `root` (default: the installed or checked-out specs).
+
+    Raises SpecError naming file, path and problem for the first problem found.
+    """
+    return _load_specs(Path(root).resolve() if root else specs_root().resolve())
+
+
+@cache
+def _load_specs(root: Path) -> SpecBundle:
+    if not root.is_dir():
+        raise SpecError(root, "", "no such specs folder")
+    catalogue = _catalogue(root / "catalogue.yaml")
+    users = _users(root / "users.yaml")
+    lifecycle = _lifecycle(root / "lifecycle.yaml", users)
+    band_sets = _age_band_sets(root / "age_bands.yaml")
+    forms: dict[str, FormDefinition] = {}
+    for path in sorted((root / "forms").glob("*.yaml")):
+        form = _form(path, band_sets)
+        if form.kind in forms:
+            raise SpecError(path, "kind", f"form kind {form.kind!r} is defined twice")
+        forms[form.kind] = form
+    files = _file_digests(root)
+    return SpecBundle(
+        root=root,
+        version=catalogue.version,
+        digest=_bundle_digest(files),
+        catalogue=catalogue,
+        forms=forms,
+        age_band_sets=band_sets,
+        lifecycle=lifecycle,
+        users=users,
+        files=files,
+    )
+
+
+def read_schema(name: str, root: Path | None = None) -> dict[str, Any]:
+    """Return the JSON Schema `specs/schema/<name>.schema.json`."""
+    path = (root or specs_root()) / "schema" / f"{name}.schema.json"
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def validate_document(document: Any, schema_name: str, file: Path | str) -> None:
+    """Check a loaded document against its schema; raise SpecError for the first problem."""
+    schema = read_schema(schema_name)
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(document), key=_error_rank)
+    if errors:
+        error = errors[0]
+        raise SpecError(file, _json_path(error.absolute_path), _describe(error))
+
+
+def _read_yaml(path: Path, schema_name: str) -> dict[str, Any]:
+    if not path.is_file():
+        raise SpecError(path, "", "file not found")
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SpecError(path, "", f"not valid YAML: {where}{problem}") from None
+    except UnicodeDecodeError:
+        raise SpecError(path, "", "not UTF-8 text") from None
+    if not isinstance(document, dict):
+        raise SpecError(path, "", "expected a mapping at the top of the file")
+    validate_document(document, schema_name, path)
+    return document
+
+
+def _catalogue(path: Path) -> Catalogue:
+    doc = _read_yaml(path, "catalogue")
+    categories = tuple(Category(c["id"], c["title"]) for c in doc["categories"])
+    category_ids = [c.id for c in categories]
+    _unique(path, "categories", category_ids)
+    requirements = []
+    for i, r in enumerate(doc["requirements"]):
+        _known(path, f"requirements[{i}].category", r["category"], category_ids)
+        v = r["verification"]
+        requirements.append(
+            Requirement(
+                id=r["id"],
+                title=r["title"].strip(),
+                statement=" ".join(r["statement"].split()),
+                level=r["level"],
+                category=r["category"],
+                weight=float(r["weight"]),
+                rationale=" ".join(r["rationale"].split()),
+                verification=Verification(v["suite"], v["method"], tuple(v["faults"])),
+            )
+        )
+    _unique(path, "requirements", [r.id for r in requirements])
+    return Catalogue(doc["version"], categories, tuple(requirements))
+
+
+def _users(path: Path) -> Users:
+    doc = _read_yaml(path, "users")
+    teams = tuple(t["id"] for t in doc["teams"])
+    roles = {
+        role_id: Role(role_id, r["title"], frozenset(r["permissions"]))
+        for role_id, r in doc["roles"].items()
+    }
+    required = []
+    for i, u in enumerate(doc["required_users"]):
+        _known(path, f"required_users[{i}].role", u["role"], list(roles))
+        if "team" in u:
+            _known(path, f"required_users[{i}].team", u["team"], list(teams))
+        required.append(RequiredUser(u["key"], u["role"], u.get("team"), u["title"]))
+    _unique(path, "required_users", [u.key for u in required])
+    return Users(teams, roles, tuple(required))
+
+
+def _lifecycle(path: Path, users: Users) -> Lifecycle:
+    doc = _read_yaml(path, "lifecycle")
+    states = tuple(
+        State(s["id"], bool(s.get("editable", False)), bool(s.get("locked", False)))
+        for s in doc["states"]
+    )
+    state_ids = [s.id for s in states]
+    _unique(path, "states", state_ids)
+    _known(path, "initial", doc["initial"], state_ids)
+    transitions = []
+    for i, t in enumerate(doc["transitions"]):
+        _known(path, f"transitions[{i}].from", t["from"], state_ids)
+        _known(path, f"transitions[{i}].to", t["to"], state_ids)
+        for j, role in enumerate(t["roles"]):
+            _known(path, f"transitions[{i}].roles[{j}]", role, list(users.roles))
+        transitions.append(
+            Transition(
+                action=t["action"],
+                from_state=t["from"],
+                to_state=t["to"],
+                roles=tuple(t["roles"]),
+                author=t["author"],
+                reason_required=bool(t.get("reason_required", False)),
+                checks=tuple(t.get("checks", ())),
+            )
+        )
+    for i, t in enumerate(transitions):
+        if any(s.locked for s in states if s.id == t.from_state):
+            raise SpecError(
+                path, f"transitions[{i}].from", f"{t.from_state!r} is locked: nothing leaves it"
+            )
+    return Lifecycle(doc["initial"], states, tuple(transitions))
+
+
+def _age_band_sets(path: Path) -> dict[str, AgeBandSet]:
+    doc = _read_yaml(path, "age_bands")
+    sets: dict[str, AgeBandSet] = {}
+    for i, s in enumerate(doc["sets"]):
+        bands = tuple(AgeBand(b["id"], b["from_years"], b.get("to_years")) for b in s["bands"])
+        _unique(path, f"sets[{i}].bands", [b.id for b in bands])
+        expected_start = 0
+        for j, band in enumerate(bands):
+            where = f"sets[{i}].bands[{j}]"
+            if band.from_years != expected_start:
+                raise SpecError(
+                    path, f"{where}.from_years", f"expected {expected_start}: bands must not "
+                    "overlap or leave a gap"
+                )
+            if band.to_years is None:
+                if j != len(bands) - 1:
+                    raise SpecError(path, f"{where}.to_years", "only the last band is open-ended")
+                break
+            if band.to_years < band.from_years:
+                raise SpecError(path, f"{where}.to_years", "ends before it starts")
+            expected_start = band.to_years + 1
+        if s["id"] in sets:
+            raise SpecError(path, f"sets[{i}].id", f"{s['id']!r} is defined twice")
+        sets[s["id"]] = AgeBandSet(s["id"], s["title"], bands)
+    return sets
+
+
+def _form(path: Path, band_sets: Mapping[str, AgeBandSet]) -> FormDefinition:
+    doc = _read_yaml(path, "form")
+    band_set_id = doc.get("age_band_set")
+    if band_set_id is None:
+        if "bands" in doc:
+            raise SpecError(path, "bands", "bands need an age_band_set")
+        bands: tuple[str, ...] = (NO_AGE_BAND,)
+    else:
+        _known(path, "age_band_set", band_set_id, list(band_sets))
+        known = [b.id for b in band_sets[band_set_id].bands]
+        bands = tuple(doc.get("bands", known))
+        for i, band in enumerate(bands):
+            _known(path, f"bands[{i}]", band, known)
+    sections = []
+    seen: list[str] = []
+    for i, s in enumerate(doc["sections"]):
+        questions = []
+        for j, q in enumerate(s["questions"]):
+            where = f"sections[{i}].questions[{j}]"
+            status = _status(path, where, q["status"], bands)
+            if (q["type"] == "choice") != ("options" in q):
+                raise SpecError(path, where, "a choice question, and only one, has options")
+            seen.append(q["id"])
+            questions.append(
+                Question(
+                    id=q["id"],
+                    section=s["id"],
+                    text=q["text"],
+                    type=q["type"],
+                    options=tuple(q["options"]) if "options" in q else None,
+                    status=status,
+                )
+            )
+        sections.append(Section(s["id"], s["title"], tuple(questions)))
+    _unique(path, "sections[].questions", seen)
+    _unique(path, "sections", [s.id for s in sections])
+    return FormDefinition(
+        doc["kind"], doc["title"], doc["version"], band_set_id, bands, tuple(sections)
+    )
+
+
+def _status(path: Path, where: str, status: Any, bands: tuple[str, ...]) -> dict[str, str]:
+    if isinstance(status, str):
+        return {band: status for band in bands}
+    for band in status:
+        _known(path, f"{where}.status", band, list(bands))
+    missing = [band for band in bands if band not in status]
+    if missing:
+        raise SpecError(path, f"{where}.status", f"no status for band(s) {', '.join(missing)}")
+    return {band: status[band] for band in bands}
+
+
+def _file_digests(root: Path) -> dict[str, str]:
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".yaml", ".json"})
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files
+    }
+
+
+def _bundle_digest(files: Mapping[str, str]) -> str:
+    lines = "".join(f"{digest}  {name}\n" for name, digest in sorted(files.items()))
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+# --- error wording ----------------------------------------------------------------------------
+
+
+def _unique(path: Path, where: str, ids: Iterable[str]) -> None:
+    seen: set[str] = set()
+    for item in ids:
+        if item in seen:
+            raise SpecError(path, where, f"{item!r} is defined twice")
+        seen.add(item)
+
+
+def _known(path: Path, where: str, value: str, valid: list[str]) -> None:
+    if value not in valid:
+        raise SpecError(path, where, f"{value!r} is not one of {', '.join(valid)}{_hint(value, valid)}")
+
+
+def _hint(value: Any, valid: Iterable[Any]) -> str:
+    close = difflib.get_close_matches(str(value), [str(v) for v in valid], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _json_path(parts: Iterable[Any]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _error_rank(error: jsonschema.ValidationError) -> tuple[int, str]:
+    # Deepest first: the most specific problem is the most useful one-liner.
+    return (-len(error.absolute_path), str(error.message))
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    if error.validator == "enum":
+        valid = list(error.validator_value)
+        return (
+            f"{error.instance!r} is not one of {', '.join(map(str, valid))}"
+            f"{_hint(error.instance, valid)}"
+        )
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = list(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in allowed]
+        if extra:
+            return f"unknown key {extra[0]!r}{_hint(extra[0], allowed)}"
+    if error.validator == "required":
+        return str(error.message).replace("is a required property", "is missing")
+    if error.validator == "oneOf" and error.context:
+        best = sorted(error.context, key=_error_rank)[0]
+        return _describe(best)
+    return str(error.message)
