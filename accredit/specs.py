@@ -16,9 +16,8 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import yaml
@@ -35,8 +34,8 @@ __all__ = [
     "FormDefinition",
     "Lifecycle",
     "Question",
-    "Requirement",
     "RequiredUser",
+    "Requirement",
     "Role",
     "Section",
     "SpecBundle",
@@ -45,6 +44,7 @@ __all__ = [
     "Users",
     "Verification",
     "age_in_years",
+    "did_you_mean",
     "load_specs",
     "read_schema",
     "validate_document",
@@ -307,11 +307,7 @@ def load_specs(root: Path | None = None) -> SpecBundle:
 
     Raises SpecError naming file, path and problem for the first problem found.
     """
-    return _load_specs(Path(root).resolve() if root else specs_root().resolve())
-
-
-@cache
-def _load_specs(root: Path) -> SpecBundle:
+    root = Path(root).resolve() if root else specs_root().resolve()
     if not root.is_dir():
         raise SpecError(root, "", "no such specs folder")
     catalogue = _catalogue(root / "catalogue.yaml")
@@ -460,8 +456,9 @@ def _age_band_sets(path: Path) -> dict[str, AgeBandSet]:
             where = f"sets[{i}].bands[{j}]"
             if band.from_years != expected_start:
                 raise SpecError(
-                    path, f"{where}.from_years", f"expected {expected_start}: bands must not "
-                    "overlap or leave a gap"
+                    path,
+                    f"{where}.from_years",
+                    f"expected {expected_start}: bands must not overlap or leave a gap",
                 )
             if band.to_years is None:
                 if j != len(bands) - 1:
@@ -553,10 +550,13 @@ def _unique(path: Path, where: str, ids: Iterable[str]) -> None:
 
 def _known(path: Path, where: str, value: str, valid: list[str]) -> None:
     if value not in valid:
-        raise SpecError(path, where, f"{value!r} is not one of {', '.join(valid)}{_hint(value, valid)}")
+        raise SpecError(
+            path, where, f"{value!r} is not one of {', '.join(valid)}{did_you_mean(value, valid)}"
+        )
 
 
-def _hint(value: Any, valid: Iterable[Any]) -> str:
+def did_you_mean(value: Any, valid: Iterable[Any]) -> str:
+    """Return " (did you mean X?)" for the closest valid value, or "" if none is close."""
     close = difflib.get_close_matches(str(value), [str(v) for v in valid], n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -575,19 +575,20 @@ def _error_rank(error: jsonschema.ValidationError) -> tuple[int, str]:
 
 def _describe(error: jsonschema.ValidationError) -> str:
     if error.validator == "enum":
-        valid = list(error.validator_value)
+        valid = list(cast(list[Any], error.validator_value))
         return (
             f"{error.instance!r} is not one of {', '.join(map(str, valid))}"
-            f"{_hint(error.instance, valid)}"
+            f"{did_you_mean(error.instance, valid)}"
         )
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = list(error.schema.get("properties", {}))
+        allowed = list(cast(dict[str, Any], error.schema).get("properties", {}))
         extra = [k for k in error.instance if k not in allowed]
         if extra:
-            return f"unknown key {extra[0]!r}{_hint(extra[0], allowed)}"
+            return f"unknown key {extra[0]!r}{did_you_mean(extra[0], allowed)}"
     if error.validator == "required":
         return str(error.message).replace("is a required property", "is missing")
     if error.validator == "oneOf" and error.context:
-        best = sorted(error.context, key=_error_rank)[0]
+        # The branch that failed on something other than the value's type is the one meant.
+        best = sorted(error.context, key=lambda e: (e.validator == "type", _error_rank(e)))[0]
         return _describe(best)
     return str(error.message)

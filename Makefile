@@ -1,0 +1,48 @@
+# The one place commands live. README and CI call these targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+OUT ?= reports/out/demo
+
+.PHONY: setup demo test lint format browser clean
+
+# A virtualenv with the project installed (editable) and its development tools.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip uv
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP) browser
+
+# Later suites drive a real browser. Debian's chromium works with Playwright through
+# executable_path; machines with internet access can use `playwright install chromium` instead.
+browser:
+	@if command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian's chromium (once)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "chromium not found: install it (sudo apt-get install chromium) or run 'playwright install chromium'"; \
+	fi
+
+demo: setup
+	@$(BIN)/accredit demo --out $(OUT)
+
+test: setup
+	@$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+	@$(BIN)/mypy
+
+format: $(STAMP)
+	@$(BIN)/ruff format .
+	@$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) reports/out build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

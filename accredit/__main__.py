@@ -1,0 +1,3 @@
+from accredit.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,296 @@
+"""The pytest plugin: runs the suites against a SUT and writes the results document.
+
+Registered through the `pytest11` entry point and inert unless `--sut PROFILE` is given, so the
+installed suites can also be run directly: `pytest --sut sut.yaml --results results.json
+<suites>`. Every suite test names the requirement ids it verifies with
+`@pytest.mark.requirement("LD-001")`; the plugin keeps each test's outcome and, for one that
+did not pass, the HTTP exchanges that show why.
+
+Outcomes: an assertion that fails is `fail`; any other exception (the SUT hung, reset, answered
+something unusable) is `error`; `pytest.skip` (an unmet precondition, with its reason) leaves the
+requirement `not_run`. Collection problems mark the whole run incomplete.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+import uuid
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import accredit
+from accredit.errors import UserError
+from accredit.results import requirement_entries, summarise, write_results
+from accredit.specs import SpecBundle, load_specs
+from accredit.sut import Recorder, SutClient, SutProfile, http_client, load_profile, probe
+
+__all__ = ["EVIDENCE_EXCHANGES", "MARKER", "spec_bundle"]
+
+MARKER = "requirement"
+#: How many of a failing test's last exchanges its evidence keeps.
+EVIDENCE_EXCHANGES = 10
+_MESSAGE_CHARS = 4000
+
+
+@dataclass
+class _TestRecord:
+    nodeid: str
+    requirement_ids: tuple[str, ...]
+    outcome: str = "pass"
+    message: str | None = None
+    duration_s: float = 0.0
+
+
+@dataclass
+class _Run:
+    specs: SpecBundle
+    profile: SutProfile
+    results_path: Path
+    seed: int
+    run_profile: str
+    selection: list[str] | None
+    recorder: Recorder = field(default_factory=Recorder)
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    started: float = field(default_factory=time.monotonic)
+    metadata: dict[str, Any] | None = None
+    http: httpx.Client | None = None
+    requirement_ids: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    open_records: dict[str, _TestRecord] = field(default_factory=dict)
+    tests: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    internal_errors: list[str] = field(default_factory=list)
+
+    def client(self) -> SutClient:
+        if self.http is None:
+            self.http = http_client(self.profile)
+        return SutClient(self.profile, self.http, self.recorder)
+
+    # --- hooks (this object is registered as a plugin when --sut is given) ---------------------
+
+    def pytest_report_header(self) -> list[str]:
+        return [
+            f"accredit: SUT {self.profile.product} {self.profile.version} at "
+            f"{self.profile.base_url}",
+            f"accredit: specs {self.specs.version} ({self.specs.digest[:12]}), seed {self.seed}",
+        ]
+
+    def pytest_sessionstart(self) -> None:
+        try:
+            self.metadata = probe(self.profile)
+        except UserError:
+            self.metadata = None  # every test meets the same failure and says so as evidence
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        known = set(self.specs.catalogue.ids)
+        for item in items:
+            ids = tuple(i for m in item.iter_markers(MARKER) for i in m.args)
+            if not ids:
+                raise pytest.UsageError(
+                    f"{item.nodeid}: names no requirement (mark it with "
+                    f"@pytest.mark.{MARKER}('ID'))"
+                )
+            unknown = [i for i in ids if i not in known]
+            if unknown:
+                raise pytest.UsageError(
+                    f"{item.nodeid}: requirement {unknown[0]!r} is not in the catalogue"
+                )
+            self.requirement_ids[item.nodeid] = ids
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.internal_errors.append(
+                f"collecting {report.nodeid or 'the suites'} failed: {report.longrepr}"
+            )
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        self._observe(item, call, report)
+        return report
+
+    def pytest_internalerror(self, excrepr: Any) -> None:
+        self.internal_errors.append(f"internal error: {str(excrepr).strip().splitlines()[-1]}")
+
+    def pytest_sessionfinish(self, exitstatus: int) -> None:
+        if self.http is not None:
+            self.http.close()
+        if exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR):
+            self.internal_errors.append(
+                f"the run stopped early (pytest exit status {int(exitstatus)})"
+            )
+        write_results(self.document(), self.results_path)
+
+    # --- the record --------------------------------------------------------------------------
+
+    def _observe(self, item: pytest.Item, call: pytest.CallInfo[None], report: Any) -> None:
+        record = self.open_records.setdefault(
+            item.nodeid, _TestRecord(item.nodeid, self.requirement_ids.get(item.nodeid, ()))
+        )
+        record.duration_s += report.duration
+        if record.outcome == "pass":
+            if report.skipped:
+                record.outcome, record.message = "skipped", _skip_reason(report)
+            elif report.failed:
+                failed_assertion = call.excinfo is not None and call.excinfo.errisinstance(
+                    AssertionError
+                )
+                record.outcome = "fail" if failed_assertion and report.when == "call" else "error"
+                record.message = _failure_message(call, report)
+        if report.when != "teardown":
+            return
+        del self.open_records[item.nodeid]
+        exchanges = self.recorder.take()
+        message = self._scrub(record.message)[:_MESSAGE_CHARS] if record.message else None
+        entry = {
+            "id": record.nodeid,
+            "outcome": record.outcome,
+            "duration_s": round(record.duration_s, 4),
+            "message": message,
+            "exchange_count": len(exchanges),
+            "evidence": []
+            if record.outcome == "pass"
+            else [e.evidence(self.profile.secrets) for e in exchanges[-EVIDENCE_EXCHANGES:]],
+        }
+        for requirement_id in record.requirement_ids:
+            self.tests.setdefault(requirement_id, []).append(entry)
+
+    def _scrub(self, text: str) -> str:
+        for secret in self.profile.secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
+
+    def document(self) -> dict[str, Any]:
+        """Return the results document of what has run so far."""
+        requirements = requirement_entries(self.specs.catalogue, self.tests, self.selection)
+        return {
+            "schema_version": 1,
+            "run": {
+                "id": uuid.uuid4().hex,
+                "started_at": self.started_at.isoformat(),
+                "finished_at": datetime.now(UTC).isoformat(),
+                "duration_s": round(time.monotonic() - self.started, 3),
+                "harness_version": accredit.__version__,
+                "spec_version": self.specs.version,
+                "spec_digest": self.specs.digest,
+                "profile": self.run_profile,
+                "selection": self.selection,
+                "seed": self.seed,
+                "complete": not self.internal_errors,
+                "internal_errors": [self._scrub(i)[:_MESSAGE_CHARS] for i in self.internal_errors],
+            },
+            "sut": {
+                "product": self.profile.product,
+                "version": self.profile.version,
+                "base_url": self.profile.base_url,
+                "metadata": self.metadata,
+            },
+            "categories": [
+                {"id": c.id, "title": c.title}
+                for c in self.specs.catalogue.categories
+                if self.selection is None or c.id in self.selection
+            ],
+            "requirements": requirements,
+            "summary": summarise(requirements),
+        }
+
+
+_RUN = pytest.StashKey[_Run]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("accredit", "ics-accredit: verify a SUT against the specs")
+    group.addoption("--sut", metavar="PROFILE", help="SUT profile (YAML); enables the plugin")
+    group.addoption(
+        "--results", metavar="PATH", default="results.json", help="where to write results.json"
+    )
+    group.addoption("--specs", metavar="DIR", help="specs folder (default: the installed specs)")
+    group.addoption("--seed", type=int, help="seed for generated data (default: random, printed)")
+    group.addoption("--run-profile", default="full", help="run profile recorded in the results")
+    group.addoption(
+        "--categories", metavar="LIST", help="comma-separated categories this run covers"
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{MARKER}(*ids): the requirement ids a test verifies")
+    profile_path = config.getoption("--sut")
+    if not profile_path:
+        return
+    try:
+        specs_dir = config.getoption("--specs")
+        specs = load_specs(Path(specs_dir) if specs_dir else None)
+        profile = load_profile(profile_path, specs.users)
+    except UserError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    seed = config.getoption("--seed")
+    categories = config.getoption("--categories")
+    run = _Run(
+        specs=specs,
+        profile=profile,
+        results_path=Path(config.getoption("--results")),
+        seed=seed if seed is not None else secrets.randbelow(2**31),
+        run_profile=config.getoption("--run-profile"),
+        selection=[c for c in categories.split(",") if c] if categories else None,
+    )
+    config.stash[_RUN] = run
+    config.pluginmanager.register(run, "accredit-run")
+
+
+def _skip_reason(report: Any) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def _failure_message(call: pytest.CallInfo[None], report: Any) -> str:
+    phase = "" if report.when == "call" else f"during {report.when}: "
+    if call.excinfo is None:
+        return f"{phase}{report.longreprtext.strip()[-_MESSAGE_CHARS:]}"
+    exc = call.excinfo.value
+    if isinstance(exc, AssertionError):
+        return f"{phase}{exc}".strip() or f"{phase}assertion failed"
+    entry = call.excinfo.traceback[-1] if call.excinfo.traceback else None
+    where = f" (at {Path(str(entry.path)).name}:{entry.lineno + 1})" if entry else ""
+    return f"{phase}{type(exc).__name__}: {exc}{where}"
+
+
+# --- fixtures the suites use ------------------------------------------------------------------
+
+
+def _run(config: pytest.Config) -> _Run:
+    run = config.stash.get(_RUN, None)
+    if run is None:
+        raise pytest.UsageError("the accreditation suites need --sut PROFILE")
+    return run
+
+
+@pytest.fixture(scope="session")
+def specs(pytestconfig: pytest.Config) -> SpecBundle:
+    """The spec bundle the run is checked against."""
+    return _run(pytestconfig).specs
+
+
+@pytest.fixture(scope="session")
+def sut(pytestconfig: pytest.Config) -> Iterator[SutClient]:
+    """An anonymous client of the SUT; `sut.as_user("sw_a")` acts as a required user."""
+    yield _run(pytestconfig).client()
+
+
+@pytest.fixture(scope="session")
+def seed(pytestconfig: pytest.Config) -> int:
+    """The run's seed for generated data (printed in the header and kept in the results)."""
+    return _run(pytestconfig).seed
+
+
+def spec_bundle(config: pytest.Config) -> SpecBundle:
+    """Return the run's spec bundle, for parametrising suites at collection time."""
+    return _run(config).specs

@@ -1,0 +1,157 @@
+"""The specs load, and a bad spec stops with one line naming file, path and problem."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from accredit._paths import specs_root
+from accredit.errors import SpecError
+from accredit.specs import age_in_years, load_specs
+
+
+@pytest.fixture
+def spec_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "specs"
+    shutil.copytree(specs_root(), root)
+    return root
+
+
+def edit(root: Path, name: str, old: str, new: str) -> None:
+    path = root / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {name}: the test needs updating"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_bundled_specs_load_with_a_stable_digest() -> None:
+    bundle = load_specs()
+    assert bundle.version == bundle.catalogue.version
+    assert len(bundle.digest) == 64
+    assert load_specs().digest == bundle.digest
+
+
+def test_every_requirement_names_a_planted_fault() -> None:
+    """A requirement no planted fault can fail is not verified: the catalogue says which."""
+    unverified = [r.id for r in load_specs().catalogue.requirements if not r.verification.faults]
+    assert not unverified
+
+
+def test_digest_changes_with_any_byte(spec_copy: Path) -> None:
+    before = load_specs(spec_copy).digest
+    edit(spec_copy, "forms/core_assessment.yaml", "title: Core Assessment Record", "title: Core")
+    assert load_specs(spec_copy).digest != before
+
+
+BAD_SPECS: list[tuple[str, str, str, str]] = [
+    (
+        "forms/core_assessment.yaml",
+        "{id: health, text: Health, type: long_text, status: mandatory}",
+        "{id: health, text: Health, type: long_text, status: mandatroy}",
+        "forms/core_assessment.yaml: sections[1].questions[0].status: 'mandatroy' is not one "
+        "of mandatory, optional, not_asked (did you mean 'mandatory'?)",
+    ),
+    (
+        "catalogue.yaml",
+        "category: lockdown\n    weight: 3\n    rationale: >-\n      \"Some local",
+        "category: lockdwn\n    weight: 3\n    rationale: >-\n      \"Some local",
+        "catalogue.yaml: requirements[7].category: 'lockdwn' is not one of functional, "
+        "prepopulation, lockdown, access, performance, usability (did you mean 'lockdown'?)",
+    ),
+    (
+        "catalogue.yaml",
+        "  - id: LD-002",
+        "  - id: LD-001",
+        "catalogue.yaml: requirements: 'LD-001' is defined twice",
+    ),
+    (
+        "lifecycle.yaml",
+        "    roles: [team_manager]\n    author: any",
+        "    roles: [team_manger]\n    author: any",
+        "lifecycle.yaml: transitions[1].roles[0]: 'team_manger' is not one of social_worker, "
+        "team_manager, partner_agency, auditor, administrator (did you mean 'team_manager'?)",
+    ),
+    (
+        "lifecycle.yaml",
+        "  - action: return\n    from: submitted",
+        "  - action: return\n    from: approved",
+        "lifecycle.yaml: transitions[1].from: 'approved' is locked: nothing leaves it",
+    ),
+    (
+        "users.yaml",
+        "  - {key: partner, role: partner_agency,",
+        "  - {key: partner, role: partner_agency, colour: blue,",
+        "users.yaml: required_users[4]: unknown key 'colour'",
+    ),
+    (
+        "age_bands.yaml",
+        '{id: "3-4", from_years: 3, to_years: 4}',
+        '{id: "3-4", from_years: 4, to_years: 4}',
+        "age_bands.yaml: sets[0].bands[1].from_years: expected 3: bands must not overlap or "
+        "leave a gap",
+    ),
+    (
+        "forms/initial_assessment.yaml",
+        "kind: initial_assessment",
+        "kind: initial_assessment\n  oops: [",
+        "forms/initial_assessment.yaml: not valid YAML: line 5: ",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "old", "new", "message"), BAD_SPECS,
+                         ids=[b[3].split(":")[0] + ":" + b[3].split(":")[1] for b in BAD_SPECS])
+def test_a_bad_spec_is_one_line_naming_file_path_and_problem(
+    spec_copy: Path, name: str, old: str, new: str, message: str
+) -> None:
+    edit(spec_copy, name, old, new)
+    with pytest.raises(SpecError) as caught:
+        load_specs(spec_copy)
+    text = str(caught.value)
+    assert "\n" not in text
+    assert text.startswith(str(spec_copy / message.split(": ")[0]))
+    assert text.removeprefix(str(spec_copy) + "/").startswith(message)
+
+
+def test_the_command_line_reports_a_bad_spec_in_one_line_with_exit_2(spec_copy: Path) -> None:
+    edit(spec_copy, "catalogue.yaml", "level: MUST", "level: MUSTT")
+    done = subprocess.run(
+        [sys.executable, "-m", "accredit", "specs", "--specs", str(spec_copy)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "catalogue.yaml: requirements[0].level: 'MUSTT' is not one of MUST, SHOULD" in lines[0]
+    assert "Traceback" not in done.stderr
+
+
+AgeCase = tuple[date, date, int]
+BIRTHDAYS: list[AgeCase] = [
+    (date(2019, 5, 10), date(2024, 5, 9), 4),
+    (date(2019, 5, 10), date(2024, 5, 10), 5),
+    (date(2016, 2, 29), date(2021, 2, 28), 4),
+    (date(2016, 2, 29), date(2021, 3, 1), 5),
+    (date(2016, 2, 29), date(2024, 2, 29), 8),
+]
+
+
+@pytest.mark.parametrize(("born", "on", "years"), BIRTHDAYS, ids=str)
+def test_a_band_boundary_is_a_birthday(born: date, on: date, years: int) -> None:
+    assert age_in_years(born, on) == years
+
+
+def test_age_band_chosen_on_the_birthday() -> None:
+    bands = load_specs().age_band_sets["framework-2000"]
+    band_of: Callable[[date], str | None] = lambda on: (  # noqa: E731
+        b.id if (b := bands.band_for(date(2015, 6, 1), on)) else None
+    )
+    assert band_of(date(2020, 5, 31)) == "3-4"
+    assert band_of(date(2020, 6, 1)) == "5-9"
+    assert band_of(date(2030, 6, 1)) == "15+"
