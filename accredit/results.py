@@ -15,7 +15,7 @@ from typing import Any, Literal
 import jsonschema
 
 from accredit.errors import UserError
-from accredit.specs import Catalogue, read_schema
+from accredit.specs import Catalogue, first_schema_problem, read_schema
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -97,20 +97,23 @@ def summarise(requirements: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def validate_results(document: Any, source: str) -> None:
-    """Raise UserError naming `source` if the document is not a valid results document."""
+    """Raise UserError, one line starting with `source`, unless `document` is a valid results
+    document of this schema version."""
     if not isinstance(document, dict):
-        raise UserError(f"{source}: not a results document (expected a JSON object)")
-    version = document.get("schema_version")
-    if version != SCHEMA_VERSION:
+        raise UserError(f"{source}: not a results document: expected a JSON object at the top")
+    if "schema_version" not in document:
+        raise UserError(f"{source}: not a results document: schema_version is missing")
+    version = document["schema_version"]
+    if version != SCHEMA_VERSION or isinstance(version, bool):
         raise UserError(
             f"{source}: results schema version {version!r} is not supported; this harness "
             f"reads version {SCHEMA_VERSION}"
         )
-    validator = jsonschema.Draft202012Validator(read_schema("results"))
-    error = next(iter(sorted(validator.iter_errors(document), key=lambda e: e.path)), None)
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
-        raise UserError(f"{source}: {where}: {error.message}")
+    problem = first_schema_problem(
+        jsonschema.Draft202012Validator(read_schema("results")), document
+    )
+    if problem is not None:
+        raise UserError(f"{source}: {problem}")
 
 
 def write_results(document: dict[str, Any], path: Path) -> Path:
@@ -122,15 +125,26 @@ def write_results(document: dict[str, Any], path: Path) -> Path:
 
 
 def read_results(path: Path | str) -> dict[str, Any]:
-    """Return the results document at `path`; raise UserError with one line if it is unusable."""
+    """Return the results document at `path`, checked against its schema.
+
+    Raises UserError, one line starting with the path, if the file is missing, is not JSON,
+    has another schema version or breaks the schema.
+    """
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path}: results document not found")
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8"), parse_constant=_refuse_constant)
     except UnicodeDecodeError:
         raise UserError(f"{path}: not UTF-8 text") from None
     except ValueError as exc:
-        raise UserError(f"{path}: not valid JSON: {exc}") from None
+        raise UserError(f"{path}: not valid JSON: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise UserError(f"{path}: not usable: JSON nested too deeply to read") from None
     validate_results(document, str(path))
     return dict(document)
+
+
+def _refuse_constant(name: str) -> Any:
+    # Python's json reads NaN and Infinity; JSON has no such numbers.
+    raise ValueError(f"{name} is not a JSON number")

@@ -45,8 +45,11 @@ __all__ = [
     "Verification",
     "age_in_years",
     "did_you_mean",
+    "first_schema_problem",
+    "json_path",
     "load_specs",
     "read_schema",
+    "schema_problem",
     "validate_document",
 ]
 
@@ -348,7 +351,7 @@ def validate_document(document: Any, schema_name: str, file: Path | str) -> None
     errors = sorted(validator.iter_errors(document), key=_error_rank)
     if errors:
         error = errors[0]
-        raise SpecError(file, _json_path(error.absolute_path), _describe(error))
+        raise SpecError(file, json_path(error.absolute_path), schema_problem(error))
 
 
 def _read_yaml(path: Path, schema_name: str) -> dict[str, Any]:
@@ -561,11 +564,21 @@ def did_you_mean(value: Any, valid: Iterable[Any]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _json_path(parts: Iterable[Any]) -> str:
+def json_path(parts: Iterable[Any]) -> str:
+    """Return a path inside a document as people write it: `sections[1].questions[0]`."""
     text = ""
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
+
+
+def first_schema_problem(validator: jsonschema.Draft202012Validator, document: Any) -> str | None:
+    """Return "path: problem" for the most specific way `document` breaks the schema, if any."""
+    errors = sorted(validator.iter_errors(document), key=_error_rank)
+    if not errors:
+        return None
+    error = errors[0]
+    return f"{json_path(error.absolute_path) or '(top)'}: {schema_problem(error)}"
 
 
 def _error_rank(error: jsonschema.ValidationError) -> tuple[int, str]:
@@ -573,22 +586,57 @@ def _error_rank(error: jsonschema.ValidationError) -> tuple[int, str]:
     return (-len(error.absolute_path), str(error.message))
 
 
-def _describe(error: jsonschema.ValidationError) -> str:
+_MAX_VALUE_CHARS = 60
+_MAX_MESSAGE_CHARS = 200
+
+
+def schema_problem(error: jsonschema.ValidationError) -> str:
+    """Return one line saying what is wrong, with a "did you mean" where a value is close."""
+    rule: Any = error.validator_value
     if error.validator == "enum":
-        valid = list(cast(list[Any], error.validator_value))
+        valid = list(cast(list[Any], rule))
         return (
-            f"{error.instance!r} is not one of {', '.join(map(str, valid))}"
+            f"{_short(error.instance)} is not one of {', '.join(map(str, valid))}"
             f"{did_you_mean(error.instance, valid)}"
         )
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = list(cast(dict[str, Any], error.schema).get("properties", {}))
         extra = [k for k in error.instance if k not in allowed]
         if extra:
-            return f"unknown key {extra[0]!r}{did_you_mean(extra[0], allowed)}"
-    if error.validator == "required":
-        return str(error.message).replace("is a required property", "is missing")
+            return f"unknown key {_short(extra[0])}{did_you_mean(extra[0], allowed)}"
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [key for key in rule if key not in error.instance]
+        if missing:
+            return f"{missing[0]!r} is missing"
     if error.validator == "oneOf" and error.context:
         # The branch that failed on something other than the value's type is the one meant.
         best = sorted(error.context, key=lambda e: (e.validator == "type", _error_rank(e)))[0]
-        return _describe(best)
-    return str(error.message)
+        return schema_problem(best)
+    if error.validator == "type":
+        names = " or ".join(rule) if isinstance(rule, list) else str(rule)
+        return f"expected {names}, got {_json_type(error.instance)} {_short(error.instance)}"
+    if error.validator == "pattern":
+        return f"{_short(error.instance)} does not match {rule}"
+    if error.validator == "const":
+        return f"{_short(error.instance)} is not {_short(rule)}"
+    message = " ".join(str(error.message).split())
+    return message if len(message) <= _MAX_MESSAGE_CHARS else message[:_MAX_MESSAGE_CHARS] + "…"
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=True)
+    if len(text) > _MAX_VALUE_CHARS:
+        text = text[: _MAX_VALUE_CHARS - 1] + "…"
+    return " ".join(text.split())

@@ -59,8 +59,8 @@ BAD_SPECS: list[tuple[str, str, str, str]] = [
     ),
     (
         "catalogue.yaml",
-        "category: lockdown\n    weight: 3\n    rationale: >-\n      \"Some local",
-        "category: lockdwn\n    weight: 3\n    rationale: >-\n      \"Some local",
+        'category: lockdown\n    weight: 3\n    rationale: >-\n      "Some local',
+        'category: lockdwn\n    weight: 3\n    rationale: >-\n      "Some local',
         "catalogue.yaml: requirements[7].category: 'lockdwn' is not one of functional, "
         "prepopulation, lockdown, access, performance, usability (did you mean 'lockdown'?)",
     ),
@@ -105,8 +105,11 @@ BAD_SPECS: list[tuple[str, str, str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "old", "new", "message"), BAD_SPECS,
-                         ids=[b[3].split(":")[0] + ":" + b[3].split(":")[1] for b in BAD_SPECS])
+@pytest.mark.parametrize(
+    ("name", "old", "new", "message"),
+    BAD_SPECS,
+    ids=[b[3].split(":")[0] + ":" + b[3].split(":")[1] for b in BAD_SPECS],
+)
 def test_a_bad_spec_is_one_line_naming_file_path_and_problem(
     spec_copy: Path, name: str, old: str, new: str, message: str
 ) -> None:

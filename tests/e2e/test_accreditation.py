@@ -1,0 +1,98 @@
+"""The harness proved right in both directions, over real HTTP against the real reference.
+
+The clean reference passes every requirement; each planted fault fails exactly the requirements
+the catalogue says must catch it, with evidence. A new fault is one entry in the catalogue and
+one in `reference_impl/faults.py`: this table picks it up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from accredit.reference import running_reference
+from accredit.runner import RunOutcome, run_accreditation
+from accredit.specs import load_specs
+from reference_impl.faults import FAULTS
+
+SEED = 20261121
+CATCHES = load_specs().catalogue.faults()
+
+
+def accredit_reference(out: Path, faults: tuple[str, ...] = ()) -> tuple[RunOutcome, list[str]]:
+    """Run the whole harness against the reference; return the outcome and the tokens used."""
+    with running_reference(faults, log=out / "reference.log") as reference:
+        tokens = [
+            u["token"] for u in yaml.safe_load(reference.profile.read_text())["users"].values()
+        ]
+        outcome = run_accreditation(reference.profile, out, seed=SEED, echo=False)
+    return outcome, tokens
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunOutcome, list[str], Path]:
+    out = tmp_path_factory.mktemp("clean")
+    outcome, tokens = accredit_reference(out)
+    return outcome, tokens, out
+
+
+def verdicts(outcome: RunOutcome) -> dict[str, str]:
+    assert outcome.results is not None, "the run wrote no results"
+    return {r["id"]: r["verdict"] for r in outcome.results["requirements"]}
+
+
+def test_the_clean_reference_passes_every_requirement(
+    clean: tuple[RunOutcome, list[str], Path],
+) -> None:
+    outcome, _, _ = clean
+    not_passed = {i: v for i, v in verdicts(outcome).items() if v != "pass"}
+    assert not not_passed, f"the clean reference did not pass: {not_passed}"
+    assert outcome.exit_code == 0
+    assert outcome.results is not None and outcome.results["run"]["complete"]
+    assert set(verdicts(outcome)) == set(load_specs().catalogue.ids)
+
+
+def test_a_run_writes_results_report_and_junit(clean: tuple[RunOutcome, list[str], Path]) -> None:
+    _, _, out = clean
+    for name in ("results.json", "report.html", "junit.xml"):
+        assert (out / name).stat().st_size > 0, f"{name} is empty"
+
+
+def test_no_credential_reaches_any_artefact(clean: tuple[RunOutcome, list[str], Path]) -> None:
+    _, tokens, out = clean
+    assert tokens, "the reference issued no tokens"
+    for artefact in out.rglob("*"):
+        if artefact.is_file():
+            content = artefact.read_text(encoding="utf-8", errors="replace")
+            leaked = [t[:6] + "…" for t in tokens if t in content]
+            assert not leaked, f"{artefact.name} contains tokens {leaked}"
+
+
+def test_the_fault_registry_and_the_catalogue_agree() -> None:
+    assert set(FAULTS) == set(CATCHES), "a fault without a requirement, or the reverse"
+
+
+@pytest.mark.parametrize("fault", sorted(CATCHES))
+def test_each_planted_fault_fails_exactly_its_requirements(tmp_path: Path, fault: str) -> None:
+    outcome, _ = accredit_reference(tmp_path, (fault,))
+    got = verdicts(outcome)
+    failed = {i for i, v in got.items() if v in ("fail", "error")}
+    assert failed == set(CATCHES[fault]), f"{fault}: failed {sorted(failed)}, all {got}"
+    assert outcome.exit_code == 1
+    assert outcome.results is not None
+    for requirement in outcome.results["requirements"]:
+        if requirement["id"] in failed:
+            assert_evidence(requirement)
+
+
+def assert_evidence(requirement: dict[str, Any]) -> None:
+    """A failure carries a message and the HTTP exchanges that reproduce it."""
+    failing = [t for t in requirement["tests"] if t["outcome"] in ("fail", "error")]
+    assert failing
+    for test in failing:
+        assert test["message"], f"{test['id']} has no message"
+        assert test["evidence"], f"{test['id']} has no evidence"
+        assert all(e["curl"].startswith("curl ") for e in test["evidence"])
