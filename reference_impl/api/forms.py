@@ -1,0 +1,369 @@
+"""Forms: started for a child, answered as a draft, taken through the lifecycle, then locked.
+
+The lifecycle actions (submit, return, approve, ...) are routes built from lifecycle.yaml, one
+per action, so a new action in the spec is a new route in the contract.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, WithJsonSchema
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from accredit.specs import Lifecycle, SpecBundle, did_you_mean
+from reference_impl import faults
+from reference_impl.api.deps import (
+    AppSettings,
+    CurrentUser,
+    DbSession,
+    Now,
+    Specs,
+    get_row,
+    require,
+)
+from reference_impl.api.errors import (
+    error_responses,
+    invalid_request,
+    refuse,
+    refused,
+    version_conflict,
+)
+from reference_impl.api.fields import CalendarDate, Id, ReasonText
+from reference_impl.domain.access import ADMINISTRATOR_ROLE, FORM_CREATE, FORM_READ, Actor
+from reference_impl.domain.answers import (
+    age_band_refusal,
+    apply_answers,
+    form_band,
+    missing_answers,
+    missing_mandatory,
+    missing_refusal,
+)
+from reference_impl.domain.lifecycle import (
+    MANDATORY_ANSWERS_CHECK,
+    FormStamps,
+    delete_refusal,
+    edit_refusal,
+    stamps_after,
+    transition_for,
+)
+from reference_impl.domain.refusal import Refusal
+from reference_impl.settings import Settings
+from reference_impl.store.tables import Child, Form
+
+__all__ = ["ActionRequest", "FormCreate", "FormRead", "FormUpdate", "form_read", "router_for"]
+
+
+class FormCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(description="A form kind of specs/forms.")
+    child_id: Id
+    started_on: CalendarDate | None = Field(
+        default=None, description="The day the form is started (default: today, UTC)."
+    )
+
+
+#: An answer as sent: text, "YYYY-MM-DD", true/false, or null (or "") to clear it.
+_AnswersSent = Annotated[
+    dict[str, Any],
+    WithJsonSchema(
+        {"type": "object", "additionalProperties": {"type": ["string", "boolean", "null"]}}
+    ),
+]
+
+
+class FormUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: StrictInt = Field(description="The version the change was made on.")
+    answers: _AnswersSent = Field(description="Question id to its new answer; null clears it.")
+
+
+class ActionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: ReasonText | None = Field(default=None, description="Why (required to return).")
+    version: StrictInt | None = Field(
+        default=None, description="If given, the action is refused unless it is current."
+    )
+
+
+class FormRead(BaseModel):
+    id: int
+    kind: str
+    child_id: int
+    age_band: str
+    status: str = Field(description="A state of specs/lifecycle.yaml.")
+    version: int
+    author: str
+    started_on: date
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    approved_at: datetime | None
+    approved_by: str | None
+    returned_reason: str | None
+    answers: dict[str, str | bool] = Field(description="The answered questions, in form order.")
+
+
+def form_read(form: Form) -> FormRead:
+    """Return a form as the API shows it."""
+    return FormRead(
+        id=form.id,
+        kind=form.kind,
+        child_id=form.child_id,
+        age_band=form.age_band,
+        status=form.status,
+        version=form.version,
+        author=form.author,
+        started_on=form.started_on,
+        created_at=form.created_at,
+        updated_at=form.updated_at,
+        submitted_at=form.submitted_at,
+        approved_at=form.approved_at,
+        approved_by=form.approved_by,
+        returned_reason=form.returned_reason,
+        answers=dict(form.answers),
+    )
+
+
+def _commit(session: Session, form_id: int) -> None:
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        current = session.get(Form, form_id)
+        raise version_conflict(current.version if current is not None else 0) from None
+
+
+# --- routes -----------------------------------------------------------------------------------
+
+
+def create_form(
+    body: FormCreate, user: CurrentUser, session: DbSession, specs: Specs, now: Now
+) -> FormRead:
+    """Start a form of a kind for a child, in the age band of the child on the start day."""
+    require(user, FORM_CREATE)
+    definition = specs.forms.get(body.kind)
+    if definition is None:
+        raise invalid_request(
+            "body.kind",
+            f"{body.kind!r} is not one of {', '.join(sorted(specs.forms))}"
+            f"{did_you_mean(body.kind, specs.forms)}",
+        )
+    child = get_row(session, Child, body.child_id, "child")
+    started_on = body.started_on or now.date()
+    if started_on < child.date_of_birth:
+        raise invalid_request("body.started_on", "before the child's date of birth")
+    band = form_band(definition, specs.age_band_sets, child.date_of_birth, started_on)
+    refuse(age_band_refusal(definition, band))
+    assert band is not None
+    form = Form(
+        kind=definition.kind,
+        child_id=child.id,
+        age_band=band,
+        status=specs.lifecycle.initial,
+        author=user.key,
+        started_on=started_on,
+        created_at=now,
+        updated_at=now,
+        answers={},
+    )
+    session.add(form)
+    session.commit()
+    return form_read(form)
+
+
+def get_form(form_id: int, user: CurrentUser, session: DbSession) -> FormRead:
+    """Return a form with its answers."""
+    require(user, FORM_READ)
+    return form_read(get_row(session, Form, form_id, "form"))
+
+
+def list_child_forms(child_id: int, user: CurrentUser, session: DbSession) -> list[FormRead]:
+    """Return the forms of a child, by id."""
+    require(user, FORM_READ)
+    get_row(session, Child, child_id, "child")
+    forms = session.scalars(select(Form).where(Form.child_id == child_id).order_by(Form.id))
+    return [form_read(form) for form in forms]
+
+
+def update_form(
+    form_id: int,
+    body: FormUpdate,
+    user: CurrentUser,
+    session: DbSession,
+    specs: Specs,
+    settings: AppSettings,
+    now: Now,
+) -> FormRead:
+    """Save answers on a draft; mandatory answers may still be missing (FUN-007)."""
+    form = get_row(session, Form, form_id, "form")
+    lifecycle = specs.lifecycle
+    state = lifecycle.state(form.status)
+    if settings.fault("lock-bypass") and state.locked:
+        state = dataclasses.replace(state, locked=False, editable=True)  # the save ignores locks
+    refuse(edit_refusal(lifecycle, state, user))
+    if body.version != form.version:
+        raise version_conflict(form.version, body.version)
+    definition = specs.forms[form.kind]
+    answers = apply_answers(definition, form.age_band, form.answers, body.answers)
+    if isinstance(answers, Refusal):
+        raise refused(answers)
+    if settings.fault("mandatory-at-save"):
+        refuse(missing_refusal(missing_mandatory(definition, form.age_band, answers)))
+    if answers != form.answers:
+        form.answers = answers
+        form.updated_at = now
+        _commit(session, form.id)
+    return form_read(form)
+
+
+def delete_form(
+    form_id: int, user: CurrentUser, session: DbSession, specs: Specs, settings: AppSettings
+) -> Response:
+    """Delete a draft: its author or an administrator only; never a locked form."""
+    form = get_row(session, Form, form_id, "form")
+    lifecycle = specs.lifecycle
+    state = lifecycle.state(form.status)
+    if settings.fault("delete-locked") and state.locked:
+        state = dataclasses.replace(state, locked=False, editable=True)  # deletes ignore locks
+    refuse(delete_refusal(lifecycle, state, user, form.author))
+    session.delete(form)
+    _commit(session, form.id)
+    return Response(status_code=204)
+
+
+def _lifecycle_for(
+    specs: SpecBundle, settings: Settings, actor: Actor, action: str, status: str
+) -> Lifecycle:
+    lifecycle = specs.lifecycle
+    if settings.fault("admin-can-reopen") and actor.role == ADMINISTRATOR_ROLE:
+        reopening = faults.lifecycle_with_reopening(lifecycle, actor.role)
+        if reopening.transition(action, status) is not None:
+            lifecycle = reopening
+    return lifecycle
+
+
+def take_action(
+    action: str,
+    form_id: int,
+    body: ActionRequest | None,
+    user: Actor,
+    session: Session,
+    specs: SpecBundle,
+    settings: Settings,
+    now: datetime,
+) -> FormRead:
+    """Take the lifecycle `action` on a form; return the form in its new state."""
+    request = body or ActionRequest()
+    form = get_row(session, Form, form_id, "form")
+    lifecycle = _lifecycle_for(specs, settings, user, action, form.status)
+    state = lifecycle.state(form.status)
+    transition = transition_for(lifecycle, action, state, user, form.author, request.reason)
+    if isinstance(transition, Refusal):
+        raise refused(transition)
+    if request.version is not None and request.version != form.version:
+        raise version_conflict(form.version, request.version)
+    if MANDATORY_ANSWERS_CHECK in transition.checks and not settings.fault("mandatory-ignored"):
+        definition = specs.forms[form.kind]
+        demanded = definition.mandatory(form.age_band)
+        if settings.fault("optional-demanded"):
+            demanded = tuple(q.id for q in definition.asked(form.age_band))
+        refuse(missing_refusal(missing_answers(demanded, form.answers)))
+    before = FormStamps(form.submitted_at, form.approved_at, form.approved_by, form.returned_reason)
+    after = stamps_after(lifecycle, transition, before, user, request.reason, now)
+    form.status = transition.to_state
+    form.submitted_at, form.approved_at = after.submitted_at, after.approved_at
+    form.approved_by, form.returned_reason = after.approved_by, after.returned_reason
+    form.updated_at = now
+    _commit(session, form.id)
+    return form_read(form)
+
+
+def _action_endpoint(action: str) -> Callable[..., FormRead]:
+    def endpoint(
+        form_id: int,
+        user: CurrentUser,
+        session: DbSession,
+        specs: Specs,
+        settings: AppSettings,
+        now: Now,
+        body: ActionRequest | None = None,
+    ) -> FormRead:
+        return take_action(action, form_id, body, user, session, specs, settings, now)
+
+    endpoint.__name__ = f"{action}_form"
+    endpoint.__doc__ = f"Take the lifecycle action {action!r} (specs/lifecycle.yaml) on a form."
+    return endpoint
+
+
+def _camel(action: str) -> str:
+    head, *rest = action.split("_")
+    return head + "".join(word.title() for word in rest)
+
+
+def router_for(specs: SpecBundle) -> APIRouter:
+    """Return the routes of forms, with one route per action of the spec's lifecycle."""
+    router = APIRouter(tags=["forms"])
+    read_errors = error_responses(401, 403, 404, 422)
+    router.add_api_route(
+        "/forms",
+        create_form,
+        methods=["POST"],
+        status_code=201,
+        operation_id="createForm",
+        summary="Start a form for a child",
+        responses=error_responses(401, 403, 404, 413, 422),
+    )
+    router.add_api_route(
+        "/forms/{form_id}",
+        get_form,
+        methods=["GET"],
+        operation_id="getForm",
+        summary="Read a form",
+        responses=read_errors,
+    )
+    router.add_api_route(
+        "/forms/{form_id}",
+        update_form,
+        methods=["PATCH"],
+        operation_id="updateForm",
+        summary="Save answers",
+        responses=error_responses(401, 403, 404, 409, 413, 422),
+    )
+    router.add_api_route(
+        "/forms/{form_id}",
+        delete_form,
+        methods=["DELETE"],
+        status_code=204,
+        response_class=Response,
+        operation_id="deleteForm",
+        summary="Delete a draft",
+        responses=error_responses(401, 403, 404, 409, 422),
+    )
+    router.add_api_route(
+        "/children/{child_id}/forms",
+        list_child_forms,
+        methods=["GET"],
+        operation_id="listChildForms",
+        summary="The forms of a child",
+        responses=read_errors,
+    )
+    for action in specs.lifecycle.actions:
+        router.add_api_route(
+            f"/forms/{{form_id}}/{action}",
+            _action_endpoint(action),
+            methods=["POST"],
+            operation_id=f"{_camel(action)}Form",
+            summary=f"{action.replace('_', ' ').capitalize()} a form",
+            responses=error_responses(401, 403, 404, 409, 413, 422),
+        )
+    return router

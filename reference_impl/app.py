@@ -1,0 +1,130 @@
+"""Wiring: the FastAPI application of the reference, built from settings and the specs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from accredit.specs import SpecBundle, Users, load_specs
+from reference_impl import CONTRACT_VERSION
+from reference_impl.api import children, definitions, forms, meta, notes
+from reference_impl.api.errors import error_responses, install_error_handlers
+from reference_impl.api.limits import BodySizeLimit
+from reference_impl.settings import Settings
+from reference_impl.store.accounts import ensure_users, rotate_tokens
+from reference_impl.store.db import make_engine, make_sessions
+
+__all__ = ["CONTRACT_TITLE", "create_app", "issue_tokens"]
+
+CONTRACT_TITLE = "ics-accredit conformance API"
+_ERROR_BODY = "#/components/schemas/ErrorBody"
+_DESCRIPTION = (
+    "The API every product under accreditation serves to the ics-accredit harness: children, "
+    "sibling groups, form definitions, forms and their lifecycle, case notes. Every error "
+    "answers with the ErrorBody schema. Rules (questions, bands, lifecycle, roles) come from "
+    "the specs the product is accredited against."
+)
+
+
+def create_app(settings: Settings | None = None, specs: SpecBundle | None = None) -> FastAPI:
+    """Return the reference application: specs loaded, database ready, test users present.
+
+    `specs` defaults to the bundle under `settings.specs_dir`. Users missing from the database
+    are created with fresh tokens nobody sees; call `issue_tokens` to get tokens that work.
+    """
+    settings = settings or Settings()
+    specs = specs or load_specs(settings.specs_dir)
+    engine = make_engine(settings.database_url)
+    sessions = make_sessions(engine)
+    with sessions() as session:
+        ensure_users(session, specs.users)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title=CONTRACT_TITLE,
+        version=CONTRACT_VERSION,
+        description=_DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.specs = specs
+    app.state.engine = engine
+    app.state.sessions = sessions
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(meta.router)
+    app.include_router(children.router)
+    app.include_router(definitions.router)
+    app.include_router(forms.router_for(specs))
+    app.include_router(notes.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        document = get_openapi(
+            title=app.title,
+            version=app.version,
+            openapi_version=app.openapi_version,
+            description=app.description,
+            routes=app.routes,
+        )
+        for operations in document["paths"].values():
+            for operation in operations.values():
+                _tidy(operation)
+        schemas = document.get("components", {}).get("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        app.openapi_schema = document
+    return app.openapi_schema
+
+
+def _tidy(operation: dict[str, Any]) -> None:
+    # FastAPI's own validation-error body is never sent: every error is an ErrorBody.
+    invalid = operation["responses"].get("422", {})
+    if _schema_of(invalid) == {"$ref": "#/components/schemas/HTTPValidationError"}:
+        operation["responses"]["422"] = error_responses(422)[422] | {
+            "content": {"application/json": {"schema": {"$ref": _ERROR_BODY}}}
+        }
+        operation["responses"]["422"].pop("model")
+    # An optional body is the body's schema with `required: false`, not "schema or null".
+    body = operation.get("requestBody")
+    schema = _schema_of(body or {})
+    if body and not body.get("required") and "anyOf" in schema:
+        refs = [s for s in schema["anyOf"] if s != {"type": "null"}]
+        if len(refs) == 1:
+            body["content"]["application/json"]["schema"] = refs[0]
+
+
+def _schema_of(part: dict[str, Any]) -> dict[str, Any]:
+    schema: dict[str, Any] = part.get("content", {}).get("application/json", {}).get("schema", {})
+    return schema
+
+
+def issue_tokens(target: FastAPI | Engine, users: Users | None = None) -> dict[str, str]:
+    """Give every required test user a fresh token; return the tokens by user key.
+
+    `target` is an application from `create_app` or its engine; with an engine, `users` defaults
+    to the users of the bundled specs. Earlier tokens stop working.
+    """
+    if isinstance(target, FastAPI):
+        engine: Engine = target.state.engine
+        users = users or target.state.specs.users
+    else:
+        engine = target
+        users = users or load_specs().users
+    with Session(engine) as session:
+        return rotate_tokens(session, users)

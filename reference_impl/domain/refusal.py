@@ -1,0 +1,43 @@
+"""A refusal: the domain's answer when a rule forbids what a user asked for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "AGE_BAND_NOT_DEFINED",
+    "FORBIDDEN",
+    "FORM_LOCKED",
+    "FORM_NOT_EDITABLE",
+    "FOUR_EYES",
+    "INVALID_ANSWER",
+    "INVALID_TRANSITION",
+    "MANDATORY_MISSING",
+    "REASON_REQUIRED",
+    "UNKNOWN_QUESTION",
+    "Refusal",
+]
+
+# The error codes of the conformance API that a domain rule can produce.
+FORBIDDEN = "forbidden"
+FOUR_EYES = "four_eyes"
+FORM_LOCKED = "form_locked"
+FORM_NOT_EDITABLE = "form_not_editable"
+INVALID_TRANSITION = "invalid_transition"
+REASON_REQUIRED = "reason_required"
+MANDATORY_MISSING = "mandatory_missing"
+UNKNOWN_QUESTION = "unknown_question"
+INVALID_ANSWER = "invalid_answer"
+AGE_BAND_NOT_DEFINED = "age_band_not_defined"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a request is refused: a snake_case `code`, a sentence, and the items concerned.
+
+    `details` holds question ids (mandatory_missing) or (field, problem) pairs (answers).
+    """
+
+    code: str
+    message: str
+    details: tuple[str | tuple[str, str], ...] = ()

@@ -1,0 +1,114 @@
+"""The reference's tables, as SQLAlchemy 2 typed mapped classes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = ["Base", "Child", "Form", "Note", "SiblingGroup", "User"]
+
+#: The largest id SQLite stores (a signed 64-bit integer); anything bigger is simply not found.
+MAX_ID = 2**63 - 1
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as naive UTC and read back aware, whatever the database keeps."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        stored: datetime = value
+        return stored.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime,
+        date: Date,
+        dict[str, Any]: JSON,
+    }
+
+
+class User(Base):
+    """A test user: the key and role of a required user, and the sha256 of their token."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(64))
+    team: Mapped[str | None] = mapped_column(String(64))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+
+
+class SiblingGroup(Base):
+    __tablename__ = "sibling_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime]
+
+
+class Child(Base):
+    __tablename__ = "children"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[date]
+    sex: Mapped[str] = mapped_column(String(16))
+    team: Mapped[str] = mapped_column(String(64))
+    sibling_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sibling_groups.id"), index=True
+    )
+    created_at: Mapped[datetime]
+
+
+class Form(Base):
+    """A form: its lifecycle state, optimistic-lock version and answers (question id -> value)."""
+
+    __tablename__ = "forms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    age_band: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column()
+    author: Mapped[str] = mapped_column(String(64))
+    started_on: Mapped[date]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    approved_at: Mapped[datetime | None]
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    returned_reason: Mapped[str | None] = mapped_column(Text)
+    answers: Mapped[dict[str, Any]]
+
+    # Every UPDATE or DELETE of a form names the version it read, and an UPDATE adds one:
+    # a concurrent change makes the second writer fail instead of overwriting the first.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (read once, by the mapper)
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    occurred_on: Mapped[date]
+    created_at: Mapped[datetime]
