@@ -19,6 +19,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Parametrise from the specs: every form kind and band, every mandatory question, every
     required user, so a new form or user in `specs/` is checked without a code change."""
     specs = spec_bundle(metafunc.config)
+    if "form_kind" in metafunc.fixturenames:
+        metafunc.parametrize("form_kind", sorted(specs.forms))
     if "form_band" in metafunc.fixturenames:
         cases = [(kind, band) for kind, form in specs.forms.items() for band in form.bands]
         metafunc.parametrize("form_band", cases, ids=[f"{k}-{b}" for k, b in cases])
