@@ -31,11 +31,12 @@ from accredit.results import requirement_entries, summarise, write_results
 from accredit.specs import SpecBundle, load_specs
 from accredit.sut import Recorder, SutClient, SutProfile, http_client, load_profile, probe
 
-__all__ = ["EVIDENCE_EXCHANGES", "MARKER", "spec_bundle"]
+__all__ = ["EVIDENCE_EXCHANGES", "EVIDENCE_MARKER", "MARKER", "spec_bundle"]
 
 MARKER = "requirement"
-#: How many of a failing test's last exchanges its evidence keeps.
+#: How many of a failing test's last exchanges its evidence keeps, unless the test says more.
 EVIDENCE_EXCHANGES = 10
+EVIDENCE_MARKER = "evidence"
 _MESSAGE_CHARS = 4000
 
 
@@ -148,6 +149,8 @@ class _Run:
             return
         del self.open_records[item.nodeid]
         exchanges = self.recorder.take()
+        marker = item.get_closest_marker(EVIDENCE_MARKER)
+        keep = int(marker.args[0]) if marker and marker.args else EVIDENCE_EXCHANGES
         message = self._scrub(record.message)[:_MESSAGE_CHARS] if record.message else None
         entry = {
             "id": record.nodeid,
@@ -157,7 +160,7 @@ class _Run:
             "exchange_count": len(exchanges),
             "evidence": []
             if record.outcome == "pass"
-            else [e.evidence(self.profile.secrets) for e in exchanges[-EVIDENCE_EXCHANGES:]],
+            else [e.evidence(self.profile.secrets) for e in exchanges[-keep:]],
         }
         for requirement_id in record.requirement_ids:
             self.tests.setdefault(requirement_id, []).append(entry)
@@ -221,6 +224,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(*ids): the requirement ids a test verifies")
+    config.addinivalue_line(
+        "markers",
+        f"{EVIDENCE_MARKER}(max_exchanges): keep more of a failing test's last exchanges "
+        "(a stateful test's whole replayable sequence)",
+    )
     profile_path = config.getoption("--sut")
     if not profile_path:
         return
@@ -294,3 +302,10 @@ def seed(pytestconfig: pytest.Config) -> int:
 def spec_bundle(config: pytest.Config) -> SpecBundle:
     """Return the run's spec bundle, for parametrising suites at collection time."""
     return _run(config).specs
+
+
+@pytest.fixture
+def recorder(pytestconfig: pytest.Config) -> Recorder:
+    """The exchanges recorded for the running test. A property test calls `take()` as each
+    generated example starts, so its evidence is the last (shrunk) example's sequence alone."""
+    return _run(pytestconfig).recorder
