@@ -25,7 +25,9 @@ from accredit.errors import ProfileError, SpecError, SutUnreachable
 from accredit.specs import Users, validate_document
 
 __all__ = [
+    "BREAKER_LIMIT",
     "MAX_BODY_BYTES",
+    "Breaker",
     "Exchange",
     "Recorder",
     "SutClient",
@@ -40,6 +42,9 @@ MAX_BODY_BYTES = 5 * 1024 * 1024
 #: How much of each body the evidence keeps.
 EVIDENCE_BODY_CHARS = 4000
 DEFAULT_TIMEOUT_SECONDS = 15.0
+#: After this many requests in a row without an answer the SUT is taken to have stopped
+#: answering: later requests of the run fail at once instead of each waiting for its deadline.
+BREAKER_LIMIT = 5
 
 
 class SutError(Exception):
@@ -217,6 +222,26 @@ def _scrubber(secrets: Iterable[str]) -> Any:
     return scrub
 
 
+class Breaker:
+    """Counts requests in a row that got no answer; open once `limit` is reached."""
+
+    def __init__(self, limit: int = BREAKER_LIMIT) -> None:
+        self.limit = limit
+        self.failures = 0
+        self.last_error: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.failures >= self.limit
+
+    def record(self, exchange: Exchange) -> None:
+        if exchange.error:
+            self.failures += 1
+            self.last_error = exchange.error
+        else:
+            self.failures = 0
+
+
 class Recorder:
     """Keeps the exchanges of the test being run, for its evidence."""
 
@@ -244,15 +269,17 @@ class SutClient:
         http: httpx.Client,
         recorder: Recorder,
         user: str | None = None,
+        breaker: Breaker | None = None,
     ) -> None:
         self.profile = profile
         self.user = user
         self._http = http
         self._recorder = recorder
+        self._breaker = breaker or Breaker()
 
     def as_user(self, user: str | None) -> SutClient:
-        """Return a client for another user, sharing connections and evidence."""
-        return SutClient(self.profile, self._http, self._recorder, user)
+        """Return a client for another user, sharing connections, evidence and breaker."""
+        return SutClient(self.profile, self._http, self._recorder, user, self._breaker)
 
     def get(self, path: str) -> Exchange:
         return self.request("GET", path)
@@ -286,7 +313,14 @@ class SutClient:
             request_headers=evidence_headers,
         )
         self._recorder.add(exchange)
-        self._send(exchange, headers, content)
+        if self._breaker.open:
+            exchange.error = (
+                f"not sent: the SUT gave no answer to {self._breaker.failures} requests in a row "
+                f"(last: {self._breaker.last_error})"
+            )
+        else:
+            self._send(exchange, headers, content)
+            self._breaker.record(exchange)
         if exchange.error:
             raise SutError(exchange.describe())
         return exchange

@@ -48,6 +48,8 @@ def test_every_sibling_lists_the_others(sut: SutClient, rng: random.Random, size
     client = sut.as_user(AUTHOR)
     members = [create_child(client, rng, years=3 + i)["id"] for i in range(size)]
     outsider = create_child(client, rng, years=6)["id"]
+    ids = [*members, outsider]
+    assert len(set(map(str, ids))) == len(ids), f"different children were given the same id: {ids}"
     declared = client.post("/sibling-groups", {"child_ids": members})
     expect(declared, 201, what="declare the sibling group")
     for child_id in members:

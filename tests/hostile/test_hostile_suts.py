@@ -1,0 +1,122 @@
+"""A hostile or broken SUT never crashes, hangs or fools the harness, nor injects into reports.
+
+For each behaviour of the fake SUT: the run ends within its time limit, no requirement the
+behaviour touches passes, every test that did not pass says why and carries its evidence, the
+reports are written, nothing the SUT sent becomes markup, and no credential reaches an artefact.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from accredit.reference import running_reference
+from accredit.runner import run_accreditation
+from accredit.specs import load_specs
+from tests.e2e.test_command_line import accredit
+from tests.hostile.fake_sut import BEHAVIOURS, hostile_sut
+
+TIME_LIMIT_SECONDS = 120.0
+REQUEST_TIMEOUT_SECONDS = 1.0
+LOCKDOWN = {r.id for r in load_specs().catalogue.requirements if r.category == "lockdown"}
+#: The requirements each behaviour must keep from passing (None: every requirement).
+AFFECTED: dict[str, set[str] | None] = {
+    name: None for name in BEHAVIOURS if name not in ("flip-flop", "bad-certificate")
+}
+AFFECTED["flip-flop"] = LOCKDOWN
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.add(tag)
+        self.found.update(name for name, _ in attrs if name.startswith("on"))
+
+
+def write_profile(folder: Path, base_url: str, tokens: dict[str, str]) -> Path:
+    path = folder / "sut.yaml"
+    document = {
+        "product": "Hostile",
+        "version": "0",
+        "base_url": base_url,
+        "timeout_seconds": REQUEST_TIMEOUT_SECONDS,
+        "users": {key: {"token": token} for key, token in tokens.items()},
+    }
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+@pytest.fixture
+def upstream() -> Iterator[tuple[str | None, dict[str, str]]]:
+    """A real reference, for the behaviours that distort a working product's answers."""
+    with running_reference() as reference:
+        users = yaml.safe_load(reference.profile.read_text())["users"]
+        yield reference.base_url, {key: user["token"] for key, user in users.items()}
+
+
+def invented_tokens() -> dict[str, str]:
+    return {u.key: f"secret-{u.key}-7f3a9c" for u in load_specs().users.required_users}
+
+
+def accredit_hostile(behaviour: str, folder: Path, upstream: str | None,
+                     tokens: dict[str, str]) -> tuple[Any, float]:  # fmt: skip
+    with hostile_sut(behaviour, folder, upstream) as base_url:
+        profile = write_profile(folder, base_url, tokens)
+        started = time.monotonic()
+        outcome = run_accreditation(profile, folder / "out", seed=11, echo=False,
+                                    time_limit=TIME_LIMIT_SECONDS)  # fmt: skip
+        return outcome, time.monotonic() - started
+
+
+@pytest.mark.parametrize("behaviour", sorted(AFFECTED))
+def test_a_hostile_sut_is_survived_and_reported(
+    tmp_path: Path, behaviour: str, request: pytest.FixtureRequest
+) -> None:
+    if behaviour == "flip-flop":
+        base, tokens = request.getfixturevalue("upstream")
+    else:
+        base, tokens = None, invented_tokens()
+    outcome, took = accredit_hostile(behaviour, tmp_path, base, tokens)
+
+    assert took < TIME_LIMIT_SECONDS, f"{behaviour}: the run took {took:.0f} s"
+    results = outcome.results
+    assert results is not None and results["run"]["complete"], f"{behaviour}: no complete run"
+    affected = AFFECTED[behaviour]
+    for requirement in results["requirements"]:
+        if affected is not None and requirement["id"] not in affected:
+            continue
+        assert requirement["verdict"] != "pass", f"{behaviour}: {requirement['id']} passed"
+        for test in requirement["tests"]:
+            if test["outcome"] != "pass":
+                assert test["message"], f"{behaviour}: {test['id']} says nothing"
+                assert test["evidence"], f"{behaviour}: {test['id']} has no evidence"
+    assert outcome.exit_code == 1
+
+    out = tmp_path / "out"
+    report = (out / "report.html").read_text(encoding="utf-8")
+    parser = _Elements()
+    parser.feed(report)
+    injected = parser.found & {"script", "img", "iframe", "onerror", "onload"}
+    assert not injected, f"{behaviour}: the SUT's markup reached the report: {injected}"
+    assert (out / "junit.xml").is_file()
+    for artefact in out.iterdir():
+        text = artefact.read_text(encoding="utf-8", errors="replace")
+        leaked = [key for key, token in tokens.items() if token in text]
+        assert not leaked, f"{behaviour}: {artefact.name} holds the token of {leaked}"
+
+
+def test_a_sut_with_an_invalid_certificate_is_refused_in_one_line(tmp_path: Path) -> None:
+    with hostile_sut("bad-certificate", tmp_path) as base_url:
+        profile = write_profile(tmp_path, base_url, invented_tokens())
+        done = accredit("run", "--sut", str(profile), "--out", str(tmp_path / "out"), timeout=60)
+    assert done.returncode == 3
+    assert "CERTIFICATE_VERIFY_FAILED" in done.stderr and done.stderr.count("\n") == 1
