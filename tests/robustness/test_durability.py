@@ -26,6 +26,7 @@ import yaml
 
 from accredit.reference import free_port
 from accredit.specs import load_specs
+from tests.robustness.seeding import mandatory_answers
 
 TRIALS = 20
 SPECS = load_specs()
@@ -77,12 +78,7 @@ def _approved_form(base_url: str, tokens: dict[str, str], child_id: int) -> int:
         form = author.post("/forms", json={"kind": "core_assessment", "child_id": child_id})
         assert form.status_code == 201, form.text
         body = form.json()
-        answers = {}
-        for qid in form_spec.mandatory(band):
-            question = form_spec.question(qid)
-            answers[qid] = {"date": "2026-01-05", "yes_no": True}.get(
-                question.type, (question.options or ["Seen at home."])[0]
-            )
+        answers = mandatory_answers(form_spec, band)
         saved = author.patch(
             f"/forms/{body['id']}", json={"version": body["version"], "answers": answers}
         )
