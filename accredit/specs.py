@@ -27,12 +27,18 @@ from accredit.errors import SpecError
 
 __all__ = [
     "NO_AGE_BAND",
+    "AddendaRules",
     "AgeBand",
     "AgeBandSet",
+    "AuditRules",
     "Catalogue",
     "Category",
+    "CreationRoute",
+    "ForbiddenAuditRoute",
     "FormDefinition",
     "Lifecycle",
+    "Lockdown",
+    "MutationRoute",
     "Question",
     "RequiredUser",
     "Requirement",
@@ -290,6 +296,76 @@ class Users:
 
 
 @dataclass(frozen=True)
+class MutationRoute:
+    """A route that changes a form: refused on a locked form (lockdown.yaml)."""
+
+    id: str
+    requirement: str
+    title: str
+    method: str
+    path: str
+    for_each_action: bool
+    attempts: tuple[Mapping[str, Any] | None, ...]
+
+
+@dataclass(frozen=True)
+class CreationRoute:
+    """A route that makes a new form, named in the audit trail by its id."""
+
+    id: str
+    method: str
+    path: str
+
+
+@dataclass(frozen=True)
+class AddendaRules:
+    create: str  # the creation route id
+    list_path: str
+    minimum_answers: int
+
+
+@dataclass(frozen=True)
+class ForbiddenAuditRoute:
+    method: str
+    path: str
+    body: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class AuditRules:
+    path: str
+    allowed: str
+    refused: str
+    forbidden: tuple[ForbiddenAuditRoute, ...]
+
+
+@dataclass(frozen=True)
+class Lockdown:
+    """What nobody may do to a locked form, how it is refused, addenda and the audit trail."""
+
+    refusal_status: int
+    refusal_code: str
+    mutation_routes: tuple[MutationRoute, ...]
+    creation_routes: tuple[CreationRoute, ...]
+    addenda: AddendaRules
+    audit: AuditRules
+
+    def route(self, route_id: str) -> MutationRoute:
+        """Return the mutation route with this id (KeyError if there is none)."""
+        for route in self.mutation_routes:
+            if route.id == route_id:
+                return route
+        raise KeyError(route_id)
+
+    def creation(self, route_id: str) -> CreationRoute:
+        """Return the creation route with this id (KeyError if there is none)."""
+        for route in self.creation_routes:
+            if route.id == route_id:
+                return route
+        raise KeyError(route_id)
+
+
+@dataclass(frozen=True)
 class SpecBundle:
     root: Path
     version: str
@@ -299,6 +375,7 @@ class SpecBundle:
     age_band_sets: Mapping[str, AgeBandSet]
     lifecycle: Lifecycle
     users: Users
+    lockdown: Lockdown
     files: Mapping[str, str] = field(default_factory=dict)  # relative path -> sha256
 
 
@@ -316,6 +393,7 @@ def load_specs(root: Path | None = None) -> SpecBundle:
     catalogue = _catalogue(root / "catalogue.yaml")
     users = _users(root / "users.yaml")
     lifecycle = _lifecycle(root / "lifecycle.yaml", users)
+    lockdown = _lockdown(root / "lockdown.yaml", catalogue)
     band_sets = _age_band_sets(root / "age_bands.yaml")
     forms: dict[str, FormDefinition] = {}
     for path in sorted((root / "forms").glob("*.yaml")):
@@ -333,6 +411,7 @@ def load_specs(root: Path | None = None) -> SpecBundle:
         age_band_sets=band_sets,
         lifecycle=lifecycle,
         users=users,
+        lockdown=lockdown,
         files=files,
     )
 
@@ -446,6 +525,59 @@ def _lifecycle(path: Path, users: Users) -> Lifecycle:
                 path, f"transitions[{i}].from", f"{t.from_state!r} is locked: nothing leaves it"
             )
     return Lifecycle(doc["initial"], states, tuple(transitions))
+
+
+def _lockdown(path: Path, catalogue: Catalogue) -> Lockdown:
+    doc = _read_yaml(path, "lockdown")
+    requirements = {r.id: r for r in catalogue.requirements}
+    routes = []
+    for i, r in enumerate(doc["mutation_routes"]):
+        _known(path, f"mutation_routes[{i}].requirement", r["requirement"], list(requirements))
+        if requirements[r["requirement"]].category != "lockdown":
+            raise SpecError(
+                path,
+                f"mutation_routes[{i}].requirement",
+                f"{r['requirement']} is not a lockdown requirement",
+            )
+        for_each_action = bool(r.get("for_each_action", False))
+        if for_each_action != ("{action}" in r["path"]):
+            raise SpecError(
+                path, f"mutation_routes[{i}].path", "{action} belongs in a for_each_action path"
+            )
+        routes.append(
+            MutationRoute(
+                id=r["id"],
+                requirement=r["requirement"],
+                title=r["title"],
+                method=r["method"],
+                path=r["path"],
+                for_each_action=for_each_action,
+                attempts=tuple(r.get("attempts", [None])),
+            )
+        )
+    creations = tuple(
+        CreationRoute(c["id"], c["method"], c["path"]) for c in doc["creation_routes"]
+    )
+    _unique(path, "mutation_routes", [r.id for r in routes] + [c.id for c in creations])
+    addenda = doc["addenda"]
+    _known(path, "addenda.create", addenda["create"], [c.id for c in creations])
+    audit = doc["audit"]
+    return Lockdown(
+        refusal_status=doc["refusal"]["status"],
+        refusal_code=doc["refusal"]["code"],
+        mutation_routes=tuple(routes),
+        creation_routes=creations,
+        addenda=AddendaRules(addenda["create"], addenda["list"], addenda["minimum_answers"]),
+        audit=AuditRules(
+            path=audit["path"],
+            allowed=audit["outcomes"]["allowed"],
+            refused=audit["outcomes"]["refused"],
+            forbidden=tuple(
+                ForbiddenAuditRoute(f["method"], f["path"], f.get("body"))
+                for f in audit["forbidden"]
+            ),
+        ),
+    )
 
 
 def _age_band_sets(path: Path) -> dict[str, AgeBandSet]:

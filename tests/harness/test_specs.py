@@ -84,6 +84,18 @@ BAD_SPECS: list[tuple[str, str, str, str]] = [
         "lifecycle.yaml: transitions[1].from: 'approved' is locked: nothing leaves it",
     ),
     (
+        "lockdown.yaml",
+        "    requirement: LD-002",
+        "    requirement: FUN-004",
+        "lockdown.yaml: mutation_routes[1].requirement: FUN-004 is not a lockdown requirement",
+    ),
+    (
+        "lockdown.yaml",
+        "    method: DELETE\n    path: /forms/{form_id}\n",
+        "    method: DELETE\n    path: /forms/{form_id}\n    for_each_action: yes-please\n",
+        "lockdown.yaml: mutation_routes[1].for_each_action: expected boolean, got string",
+    ),
+    (
         "users.yaml",
         "  - {key: partner, role: partner_agency,",
         "  - {key: partner, role: partner_agency, colour: blue,",
