@@ -206,3 +206,99 @@ def results_file(tmp_path: Path, results: dict[str, Any]) -> Path:
     path = tmp_path / "results.json"
     path.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return path
+
+
+#: Every catalogue category, for documents that assess them all.
+ALL_CATEGORIES = [
+    {"id": "functional", "title": "Functions a case worker needs"},
+    {"id": "prepopulation", "title": "Pre-population"},
+    {"id": "lockdown", "title": "Lock-down of approved records"},
+    {"id": "access", "title": "Access and roles"},
+    {"id": "performance", "title": "Performance under load"},
+    {"id": "usability", "title": "Usability at the screen"},
+]
+
+
+def requirement(
+    requirement_id: str,
+    category: str,
+    verdict: str = "pass",
+    level: str = "MUST",
+    weight: float = 1.0,
+) -> dict[str, Any]:
+    """A requirement entry whose one test ended with the outcome behind `verdict`."""
+    outcome = "skipped" if verdict == "not_run" else verdict
+    message = None if verdict == "pass" else f"{requirement_id} did not pass"
+    entry = _requirement(
+        requirement_id,
+        f"The product does {requirement_id}",
+        level,
+        category,
+        verdict,
+        [_test(f"suites/{category}/test_x.py::test_{requirement_id}", outcome, message)],
+    )
+    entry["weight"] = weight
+    return entry
+
+
+def measurement(
+    measurement_id: str, category: str, value: float, budget: float, unit: str = "ms"
+) -> dict[str, Any]:
+    """A measured figure against its budget."""
+    return {
+        "id": measurement_id,
+        "category": category,
+        "title": f"{measurement_id} ({unit})",
+        "requirement": None,
+        "value": value,
+        "budget": budget,
+        "unit": unit,
+    }
+
+
+def make_results(
+    requirements: list[dict[str, Any]],
+    measurements: list[dict[str, Any]] | None = None,
+    *,
+    product: str = "Reference ICS",
+    profile: str = "full",
+    complete: bool = True,
+    selection: list[str] | None = None,
+) -> dict[str, Any]:
+    """A valid results document holding these requirements and measurements."""
+    from accredit.results import summarise
+
+    document = copy.deepcopy(RESULTS)
+    document["sut"]["product"] = product
+    document["run"]["profile"] = profile
+    document["run"]["complete"] = complete
+    if not complete:
+        document["run"]["internal_errors"] = ["collecting the suites failed"]
+    document["run"]["selection"] = selection
+    document["categories"] = [
+        c for c in ALL_CATEGORIES if selection is None or c["id"] in selection
+    ]
+    document["requirements"] = requirements
+    if measurements is not None:
+        document["measurements"] = measurements
+    document["summary"] = summarise(requirements)
+    validate(document)
+    return document
+
+
+def every_category_passing() -> dict[str, Any]:
+    """A run in which every category is assessed and everything is within its budget."""
+    return make_results(
+        [
+            requirement("FUN-001", "functional"),
+            requirement("FUN-002", "functional", weight=2),
+            requirement("PRE-001", "prepopulation"),
+            requirement("LD-001", "lockdown", weight=3),
+            requirement("ACC-001", "access"),
+        ],
+        [
+            measurement("search.p95", "performance", 400, 500),
+            measurement("save.p95", "performance", 200, 300),
+            measurement("case-note.klm", "usability", 30, 45, "s"),
+        ],
+    )
