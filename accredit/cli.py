@@ -1,22 +1,32 @@
 """The `accredit` command line.
 
-Exit codes: 0 every MUST requirement passed; 1 a MUST requirement did not pass; 2 a usage
-error (bad argument, spec or profile: one line on stderr); 3 the SUT did not answer at all;
-4 the harness could not finish the run (it proves nothing).
+Exit codes of `run` and `demo`: 0 Accredited or Accredited with conditions (with --baseline:
+no requirement regressed); 1 Not accredited: a MUST requirement failed, ended in error or was
+not run (with --baseline: a requirement that passed in the baseline does not pass now); 2 a
+usage error (bad argument, spec, profile or file: one line on stderr); 3 the SUT did not answer
+at all; 4 the harness could not finish the run (no decision: it proves nothing).
+`verify`: 0 verified, 1 differences found. `requirements --coverage`: 0 no gap, 1 gaps.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import accredit
+from accredit._paths import suites_root
+from accredit.baseline import BaselineComparison
 from accredit.errors import UserError
-from accredit.runner import RunOutcome, run_accreditation
+from accredit.manifest import write_manifest
+from accredit.runner import RUN_PROFILES, RunOutcome, run_accreditation, write_run_directory
 from accredit.specs import did_you_mean, load_specs
+
+if TYPE_CHECKING:
+    from reports.scoring import Scorecard
 
 __all__ = ["main"]
 
@@ -76,10 +86,55 @@ def _build_parser() -> _Parser:
     _add_run_options(demo)
     demo.set_defaults(handler=_demo)
 
-    report = commands.add_parser("report", help="write report.html and junit.xml from results")
+    report = commands.add_parser(
+        "report", help="score results and write the reports and the manifest, from results alone"
+    )
     report.add_argument("results", type=Path, metavar="RESULTS", help="a results.json")
     report.add_argument("--out", required=True, type=Path, metavar="DIR")
+    report.add_argument("--specs", type=Path, metavar="DIR", help="specs folder (default: bundled)")
+    report.add_argument("--no-pdf", action="store_true", help="do not write report.pdf")
     report.set_defaults(handler=_report)
+
+    verify = commands.add_parser(
+        "verify", help="re-check a run directory's manifest and re-derive its scores"
+    )
+    verify.add_argument("directory", type=Path, metavar="DIR", help="a run directory")
+    verify.set_defaults(handler=_verify)
+
+    compare = commands.add_parser("compare", help="compare several products side by side")
+    compare.add_argument(
+        "results", type=Path, nargs="+", metavar="RESULTS",
+        help="results.json files; the first is the reference the others are compared with",
+    )  # fmt: skip
+    compare.add_argument("--out", required=True, type=Path, metavar="DIR")
+    compare.add_argument(
+        "--weights", type=Path, metavar="WEIGHTS",
+        help="a council's category weights (YAML, summing to 100); default: the policy's",
+    )  # fmt: skip
+    compare.add_argument(
+        "--allow-different-specs", action="store_true",
+        help="compare results made under different specifications",
+    )  # fmt: skip
+    compare.add_argument(
+        "--specs", type=Path, metavar="DIR", help="specs folder (default: bundled)"
+    )
+    compare.set_defaults(handler=_compare)
+
+    requirements = commands.add_parser(
+        "requirements", help="list the requirements; --coverage: their tests and planted faults"
+    )
+    requirements.add_argument(
+        "--coverage", action="store_true",
+        help="the tests and faults that verify each requirement, and the gaps (exit 1 if any)",
+    )  # fmt: skip
+    requirements.add_argument("--json", action="store_true", help="print JSON")
+    requirements.add_argument("--specs", type=Path, metavar="DIR", help="specs folder")
+    requirements.set_defaults(handler=_requirements)
+
+    suites = commands.add_parser(
+        "suites", help="print the installed suites folder (for `pytest --sut PROFILE <folder>`)"
+    )
+    suites.set_defaults(handler=_suites)
 
     faults = commands.add_parser("faults", help="list the reference's planted faults")
     faults.set_defaults(handler=_faults)
@@ -113,6 +168,16 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "--time-limit", type=float, default=1800.0, metavar="SECONDS",
         help="stop the suites after this long (default 1800)",
     )  # fmt: skip
+    parser.add_argument(
+        "--run-profile", default="full", choices=RUN_PROFILES,
+        help="smoke: each suite test once, for CI; full (default): everything, for a decision",
+    )  # fmt: skip
+    parser.add_argument(
+        "--baseline", type=Path, metavar="RESULTS",
+        help="an earlier results.json: exit 1 only for requirements that passed there and "
+        "do not pass now",
+    )  # fmt: skip
+    parser.add_argument("--no-pdf", action="store_true", help="do not write report.pdf")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -120,7 +185,7 @@ def _run(args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
-def _accredit(profile: Path, args: argparse.Namespace) -> RunOutcome:
+def _accredit(profile: Path, args: argparse.Namespace, manifest: bool = True) -> RunOutcome:
     outcome = run_accreditation(
         profile,
         args.out,
@@ -128,11 +193,18 @@ def _accredit(profile: Path, args: argparse.Namespace) -> RunOutcome:
         seed=args.seed,
         specs_dir=args.specs,
         time_limit=args.time_limit,
+        run_profile=args.run_profile,
+        baseline=args.baseline,
+        pdf=not args.no_pdf,
+        manifest=manifest,
     )
     if outcome.results is not None:
         _print_summary(outcome.results)
-    for artefact in outcome.artefacts:
-        print(f"wrote {artefact}")
+    if outcome.scorecard is not None:
+        _print_decision(outcome.scorecard)
+    if outcome.baseline is not None:
+        _print_baseline(outcome.baseline)
+    _print_written(outcome.artefacts, outcome.pdf_skipped)
     return outcome
 
 
@@ -148,8 +220,10 @@ def _demo(args: argparse.Namespace) -> int:
             f"reference implementation listening at {reference.base_url}"
             + (f" with faults {', '.join(args.fault)}" if args.fault else "")
         )
-        outcome = _accredit(reference.profile, args)
+        outcome = _accredit(reference.profile, args, manifest=False)
     if outcome.results is not None:
+        # Last, once the reference has stopped writing its log into the run directory.
+        print(f"wrote {write_manifest(args.out, load_specs(args.specs))}")
         print(f"open {args.out / 'report.html'} to read the report")
     return outcome.exit_code
 
@@ -173,11 +247,104 @@ def _print_summary(results: dict[str, Any]) -> None:
         print("every MUST requirement passed")
 
 
-def _report(args: argparse.Namespace) -> int:
-    from reports import write_reports
+def _print_decision(card: Scorecard) -> None:
+    indicative = " (indicative: not a full run)" if card.indicative else ""
+    print(f"Decision under policy {card.policy.version}: {card.decision_title}{indicative}")
+    for finding in card.refusals:
+        print(f"  refused: {finding.text}")
+    for finding in card.conditions:
+        print(f"  condition: {finding.text}")
+    if card.overall is not None:
+        print(f"Overall score {card.overall:g} of 100 over {', '.join(card.overall_categories)}")
 
-    for path in write_reports(args.results, args.out):
+
+def _print_baseline(comparison: BaselineComparison) -> None:
+    print(f"Against the baseline {comparison.source} (run {comparison.baseline_run}):")
+    for words, changes in (
+        ("regressed (passed in the baseline)", comparison.regressions),
+        ("fixed since the baseline", comparison.fixed),
+        ("still not passing", comparison.known_failures),
+        ("new since the baseline", comparison.new),
+        ("in the baseline, not in this run", comparison.not_in_this_run),
+    ):
+        if changes:
+            listed = ", ".join(f"{c.id} ({c.now or c.before})" for c in changes)
+            print(f"  {len(changes)} {words}: {listed}")
+    if not comparison.regressions:
+        print("  no regression")
+
+
+def _print_written(artefacts: Sequence[Path], pdf_skipped: str | None) -> None:
+    for artefact in artefacts:
+        print(f"wrote {artefact}")
+    if pdf_skipped:
+        print(f"report.pdf skipped: {pdf_skipped}")
+
+
+def _report(args: argparse.Namespace) -> int:
+    from accredit.results import read_results
+
+    read_results(args.results)  # a bad file stops here, before anything is written
+    specs = load_specs(args.specs)
+    args.out.mkdir(parents=True, exist_ok=True)
+    target = args.out / "results.json"
+    if args.results.resolve() != target.resolve():
+        shutil.copyfile(args.results, target)
+    for stale in ("report.pdf", "manifest.json"):
+        (args.out / stale).unlink(missing_ok=True)
+    reports, artefacts = write_run_directory(target, args.out, specs=specs, pdf=not args.no_pdf)
+    _print_decision(reports.scorecard)
+    _print_written(artefacts, reports.pdf_skipped)
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from accredit.verify import verify_directory
+
+    found = verify_directory(args.directory)
+    for check in found.checks:
+        print(f"checked: {check}")
+    for note in found.notes:
+        print(f"note: {note}")
+    for difference in found.differences:
+        print(f"DIFFERENCE: {difference}")
+    if found.verified:
+        print(f"verified: {args.directory} is as it was written and its decision re-derives")
+        return 0
+    count = len(found.differences)
+    print(f"NOT VERIFIED: {count} difference{'s' if count != 1 else ''} in {args.directory}")
+    return 1
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from reports.compare import write_comparison
+
+    written = write_comparison(
+        args.results,
+        args.out,
+        weights_path=args.weights,
+        allow_different_specs=args.allow_different_specs,
+        specs=load_specs(args.specs),
+    )
+    for path in written:
         print(f"wrote {path}")
+    return 0
+
+
+def _requirements(args: argparse.Namespace) -> int:
+    from accredit.coverage import print_coverage, print_requirements, requirement_coverage
+
+    specs = load_specs(args.specs)
+    if not args.coverage:
+        print_requirements(specs, as_json=args.json)
+        return 0
+    coverage = requirement_coverage(specs)
+    print_coverage(coverage, as_json=args.json)
+    return 1 if coverage.gaps else 0
+
+
+def _suites(args: argparse.Namespace) -> int:
+    print(suites_root())
     return 0
 
 

@@ -9,6 +9,11 @@ did not pass, the HTTP exchanges that show why.
 Outcomes: an assertion that fails is `fail`; any other exception (the SUT hung, reset, answered
 something unusable) is `error`; `pytest.skip` (an unmet precondition, with its reason) leaves the
 requirement `not_run`. Collection problems mark the whole run incomplete.
+
+Run profiles: `full` runs every test; `smoke` runs each test function once, with its first
+parametrisation, or with those a suite marks `@pytest.mark.smoke` (for example
+`pytest.param(..., marks=pytest.mark.smoke)`). A suite that must do less work in a smoke run
+reads the `run_profile` fixture.
 """
 
 from __future__ import annotations
@@ -31,9 +36,19 @@ from accredit.results import requirement_entries, summarise, write_results
 from accredit.specs import SpecBundle, load_specs
 from accredit.sut import Recorder, SutClient, SutProfile, http_client, load_profile, probe
 
-__all__ = ["EVIDENCE_EXCHANGES", "EVIDENCE_MARKER", "MARKER", "spec_bundle"]
+__all__ = [
+    "EVIDENCE_EXCHANGES",
+    "EVIDENCE_MARKER",
+    "MARKER",
+    "RUN_PROFILES",
+    "SMOKE_MARKER",
+    "spec_bundle",
+]
 
 MARKER = "requirement"
+SMOKE_MARKER = "smoke"
+#: smoke: each test function once; full: every test (the only profile a decision rests on).
+RUN_PROFILES = ("smoke", "full")
 #: How many of a failing test's last exchanges its evidence keeps, unless the test says more.
 EVIDENCE_EXCHANGES = 10
 EVIDENCE_MARKER = "evidence"
@@ -102,6 +117,19 @@ class _Run:
                     f"{item.nodeid}: requirement {unknown[0]!r} is not in the catalogue"
                 )
             self.requirement_ids[item.nodeid] = ids
+        if self.run_profile == "smoke":
+            kept = {id(item) for item in _smoke_selection(items)}
+            dropped = [item for item in items if id(item) not in kept]
+            if dropped:
+                items[0].config.hook.pytest_deselected(items=dropped)
+                items[:] = [item for item in items if id(item) in kept]
+
+    def category_of(self, nodeid: str) -> str | None:
+        """Return the category of the first requirement a collected test names."""
+        ids = self.requirement_ids.get(nodeid)
+        if not ids:
+            return None
+        return self.specs.catalogue.requirement(ids[0]).category
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -216,7 +244,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--specs", metavar="DIR", help="specs folder (default: the installed specs)")
     group.addoption("--seed", type=int, help="seed for generated data (default: random, printed)")
-    group.addoption("--run-profile", default="full", help="run profile recorded in the results")
+    group.addoption(
+        "--run-profile",
+        default="full",
+        choices=RUN_PROFILES,
+        help="smoke: each test function once; full (default): every test",
+    )
+    group.addoption("--progress", action="store_true", help="draw a progress bar per category")
     group.addoption(
         "--categories", metavar="LIST", help="comma-separated categories this run covers"
     )
@@ -228,6 +262,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         f"{EVIDENCE_MARKER}(max_exchanges): keep more of a failing test's last exchanges "
         "(a stateful test's whole replayable sequence)",
+    )
+    config.addinivalue_line(
+        "markers",
+        f"{SMOKE_MARKER}: run this parametrisation in the smoke profile (instead of the first)",
     )
     profile_path = config.getoption("--sut")
     if not profile_path:
@@ -250,6 +288,34 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.stash[_RUN] = run
     config.pluginmanager.register(run, "accredit-run")
+    if config.getoption("--progress"):
+        from accredit.progress import CategoryProgress
+
+        titles = {c.id: c.title for c in specs.catalogue.categories}
+        config.pluginmanager.register(
+            CategoryProgress(run.category_of, titles), "accredit-progress"
+        )
+
+
+def _smoke_selection(items: list[pytest.Item]) -> list[pytest.Item]:
+    """Return the items a smoke run keeps: per test function, those marked smoke, or else the
+    first parametrisation."""
+    groups: dict[tuple[str, str], list[pytest.Item]] = {}
+    for item in items:
+        function = getattr(item, "originalname", item.name)
+        owner = item.nodeid.split("[", 1)[0].rsplit("::", 1)[0]
+        groups.setdefault((owner, function), []).append(item)
+    kept: list[pytest.Item] = []
+    for group in groups.values():
+        marked = [item for item in group if _marked_smoke(item)]
+        kept.extend(marked or group[:1])
+    return kept
+
+
+def _marked_smoke(item: pytest.Item) -> bool:
+    # Only a mark on the parametrisation itself chooses among a function's cases.
+    callspec = getattr(item, "callspec", None)
+    return any(m.name == SMOKE_MARKER for m in getattr(callspec, "marks", ()))
 
 
 def _skip_reason(report: Any) -> str:
@@ -291,6 +357,12 @@ def specs(pytestconfig: pytest.Config) -> SpecBundle:
 def sut(pytestconfig: pytest.Config) -> Iterator[SutClient]:
     """An anonymous client of the SUT; `sut.as_user("sw_a")` acts as a required user."""
     yield _run(pytestconfig).client()
+
+
+@pytest.fixture(scope="session")
+def run_profile(pytestconfig: pytest.Config) -> str:
+    """The run profile: "smoke" (each test once, for CI) or "full" (for a decision)."""
+    return _run(pytestconfig).run_profile
 
 
 @pytest.fixture(scope="session")

@@ -2,11 +2,17 @@
 
 The suites run in their own pytest process, so a run can be given a hard time limit and nothing
 of the harness's own process (or of later locust runs) leaks into it. The plugin in that
-process writes `results.json`; everything after reads only that file.
+process writes `results.json`; everything after reads only that file: the scores and the
+decision, the reports, the comparison with a baseline, and last the manifest.
+
+Exit codes: 0 Accredited or Accredited with conditions (with a baseline: no regression);
+1 Not accredited (with a baseline: a regression); 2 a usage error; 3 the SUT does not answer;
+4 the harness could not finish (no decision).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -14,19 +20,47 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from accredit._paths import suites_root
+from accredit.baseline import BASELINE_FILE, BaselineComparison, compare_with_baseline
 from accredit.errors import UserError
+from accredit.manifest import MANIFEST_FILE, write_manifest
 from accredit.results import read_results
 from accredit.specs import SpecBundle, did_you_mean, load_specs
 from accredit.sut import load_profile, probe
 
-__all__ = ["EXIT_INCOMPLETE", "RunOutcome", "run_accreditation", "select_categories"]
+if TYPE_CHECKING:
+    from reports import ReportSet
+    from reports.scoring import Scorecard
+
+__all__ = [
+    "DECISION_EXIT_CODES",
+    "EXIT_INCOMPLETE",
+    "RUN_PROFILES",
+    "RunOutcome",
+    "run_accreditation",
+    "select_categories",
+    "write_run_directory",
+]
 
 #: Exit code of a run the harness could not finish: it proves nothing either way.
 EXIT_INCOMPLETE = 4
+#: The exit code of each decision the policy can reach.
+DECISION_EXIT_CODES = {
+    "accredited": 0,
+    "accredited_with_conditions": 0,
+    "not_accredited": 1,
+    "no_decision": EXIT_INCOMPLETE,
+}
+#: smoke: each suite test once (one parametrisation); full: everything, for a decision.
+RUN_PROFILES = ("smoke", "full")
 DEFAULT_TIME_LIMIT_SECONDS = 1800.0
+# What a run writes besides results.json: cleared first so nothing stale is listed.
+_RUN_ARTEFACTS = (
+    "report.html", "report.pdf", "junit.xml", "scores.json", "policy.yaml", BASELINE_FILE,
+    MANIFEST_FILE,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -34,6 +68,9 @@ class RunOutcome:
     exit_code: int
     results: dict[str, Any] | None
     artefacts: tuple[Path, ...]
+    scorecard: Scorecard | None = None
+    baseline: BaselineComparison | None = None
+    pdf_skipped: str | None = None
 
 
 def select_categories(specs: SpecBundle, only: Iterable[str] | None) -> list[str] | None:
@@ -61,19 +98,32 @@ def run_accreditation(
     run_profile: str = "full",
     time_limit: float = DEFAULT_TIME_LIMIT_SECONDS,
     echo: bool = True,
+    baseline: Path | None = None,
+    pdf: bool = False,
+    manifest: bool = True,
 ) -> RunOutcome:
-    """Run the suites against the SUT of `profile_path`; write results and reports to `out_dir`.
+    """Run the suites against the SUT of `profile_path`; write results, scores, reports and
+    the manifest to `out_dir`. With `baseline` (an earlier results.json) the exit code says
+    whether any requirement regressed, not what the decision is. Without `manifest`, the
+    caller writes it (last, once nothing more will change in `out_dir`).
 
-    Raises UserError for a bad spec, profile or argument and SutUnreachable (exit 3) when the
-    SUT does not answer at all.
+    Raises UserError for a bad spec, profile, baseline or argument and SutUnreachable (exit 3)
+    when the SUT does not answer at all.
     """
     specs = load_specs(specs_dir)
     profile = load_profile(profile_path, specs.users)
     categories = select_categories(specs, only)
+    if run_profile not in RUN_PROFILES:
+        raise UserError(
+            f"--run-profile: {run_profile!r} is not one of {', '.join(RUN_PROFILES)}"
+            f"{did_you_mean(run_profile, RUN_PROFILES)}"
+        )
+    earlier = read_results(baseline) if baseline is not None else None
     probe(profile)
     out_dir.mkdir(parents=True, exist_ok=True)
     results_path = out_dir / "results.json"
-    results_path.unlink(missing_ok=True)
+    for name in ("results.json", *_RUN_ARTEFACTS):
+        (out_dir / name).unlink(missing_ok=True)
 
     suites = suites_root()
     chosen = categories or [c.id for c in specs.catalogue.categories]
@@ -89,6 +139,8 @@ def run_accreditation(
         "--sut", str(profile_path), "--results", str(results_path),
         "--run-profile", run_profile, "-q", "--tb=no", "--no-header", "-rN",
     ]  # fmt: skip
+    if echo:
+        command += ["--progress", "-o", "console_output_style=classic"]
     if seed is not None:
         command += ["--seed", str(seed)]
     if specs_dir is not None:
@@ -102,14 +154,46 @@ def run_accreditation(
         return RunOutcome(EXIT_INCOMPLETE, None, ())
 
     results = read_results(results_path)
-    from reports import write_reports
-
-    artefacts = (results_path, *write_reports(results_path, out_dir))
+    comparison = None
+    if earlier is not None and baseline is not None:
+        comparison = compare_with_baseline(earlier, results, str(baseline))
+    reports, artefacts = write_run_directory(
+        results_path, out_dir, specs=specs, pdf=pdf, baseline=comparison, manifest=manifest
+    )
+    card = reports.scorecard
     if not results["run"]["complete"]:
         exit_code = EXIT_INCOMPLETE
+    elif comparison is not None:
+        exit_code = 1 if comparison.regressions else 0
     else:
-        exit_code = 1 if results["summary"]["must_not_passed"] else 0
-    return RunOutcome(exit_code, results, artefacts)
+        exit_code = DECISION_EXIT_CODES[card.decision]
+    return RunOutcome(exit_code, results, artefacts, card, comparison, reports.pdf_skipped)
+
+
+def write_run_directory(
+    results_path: Path,
+    out_dir: Path,
+    *,
+    specs: SpecBundle | None = None,
+    pdf: bool = False,
+    baseline: BaselineComparison | None = None,
+    manifest: bool = True,
+) -> tuple[ReportSet, tuple[Path, ...]]:
+    """Score the results in `out_dir` and write the reports, the baseline comparison (if any)
+    and, last, the manifest of everything there. Return the reports and every path written."""
+    from reports import write_reports
+
+    specs = specs or load_specs()
+    known = baseline.known_failure_reasons() if baseline is not None else None
+    reports = write_reports(results_path, out_dir, specs=specs, pdf=pdf, known_failures=known)
+    paths = [results_path, *reports.paths]
+    if baseline is not None:
+        path = out_dir / BASELINE_FILE
+        path.write_text(json.dumps(baseline.to_document(), indent=2) + "\n", encoding="utf-8")
+        paths.append(path)
+    if manifest:
+        paths.append(write_manifest(out_dir, specs))
+    return reports, tuple(paths)
 
 
 def _run_bounded(command: list[str], time_limit: float, echo: bool) -> bool:

@@ -27,24 +27,34 @@ _MAX_MESSAGE_CHARS = 300
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def write_junit(results: Mapping[str, Any], out_dir: Path) -> Path:
-    """Write `junit.xml` for a validated results document into `out_dir`; return its path."""
+def write_junit(
+    results: Mapping[str, Any],
+    out_dir: Path,
+    known_failures: Mapping[str, str] | None = None,
+) -> Path:
+    """Write `junit.xml` for a validated results document into `out_dir`; return its path.
+
+    A requirement in `known_failures` (id -> why) that did not pass is written as skipped with
+    that reason, so a CI system shows only regressions as failures (baseline mode).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / JUNIT_FILE
-    tree = ET.ElementTree(junit_element(results))
+    tree = ET.ElementTree(junit_element(results, known_failures))
     ET.indent(tree)
     tree.write(path, encoding="utf-8", xml_declaration=True)
     return path
 
 
-def junit_element(results: Mapping[str, Any]) -> ET.Element:
+def junit_element(
+    results: Mapping[str, Any], known_failures: Mapping[str, str] | None = None
+) -> ET.Element:
     """Return the <testsuites> element for a validated results document."""
     run = results["run"]
     root = ET.Element("testsuites", name=SUITES_NAME)
     categories = _category_ids(results["categories"], results["requirements"])
     for category in categories:
         requirements = [r for r in results["requirements"] if r["category"] == category]
-        root.append(_suite(category, requirements, results))
+        root.append(_suite(category, requirements, results, known_failures or {}))
     if not run["complete"]:
         # An incomplete run must not look green in CI whatever its verdicts say.
         root.append(_incomplete_suite(run))
@@ -61,13 +71,16 @@ def _category_ids(
 
 
 def _suite(
-    category: str, requirements: list[Mapping[str, Any]], results: Mapping[str, Any]
+    category: str,
+    requirements: list[Mapping[str, Any]],
+    results: Mapping[str, Any],
+    known_failures: Mapping[str, str],
 ) -> ET.Element:
     suite = ET.Element("testsuite", name=_xml_text(category))
     suite.set("timestamp", _xml_text(results["run"]["started_at"]))
     suite.append(_properties(results))
     for requirement in requirements:
-        suite.append(_case(category, requirement))
+        suite.append(_case(category, requirement, known_failures.get(requirement["id"])))
     cases = suite.findall("testcase")
     suite.set("tests", str(len(cases)))
     suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
@@ -96,7 +109,7 @@ def _properties(results: Mapping[str, Any]) -> ET.Element:
     return properties
 
 
-def _case(category: str, requirement: Mapping[str, Any]) -> ET.Element:
+def _case(category: str, requirement: Mapping[str, Any], known: str | None) -> ET.Element:
     case = ET.Element(
         "testcase",
         classname=_xml_text(f"{SUITES_NAME}.{category}"),
@@ -105,7 +118,10 @@ def _case(category: str, requirement: Mapping[str, Any]) -> ET.Element:
     )
     verdict = requirement["verdict"]
     not_passed = [t for t in requirement["tests"] if t["outcome"] != "pass"]
-    if verdict in ("fail", "error"):
+    if known is not None and verdict != "pass":
+        ET.SubElement(case, "skipped", message=_xml_text(f"known failure: {known}"))
+        ET.SubElement(case, "system-out").text = _xml_text(_story(not_passed))
+    elif verdict in ("fail", "error"):
         element = ET.SubElement(case, "failure" if verdict == "fail" else "error")
         element.set("message", _headline(requirement, not_passed))
         element.set("type", verdict)

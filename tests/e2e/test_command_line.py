@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import yaml
 
 from accredit.reference import free_port
@@ -27,12 +31,211 @@ def profile_at(tmp_path: Path, base_url: str, **extra: object) -> Path:
     return path
 
 
-def test_demo_with_a_planted_fault_exits_1_and_says_where(tmp_path: Path) -> None:
-    done = accredit("demo", "--fault", "lock-bypass", "--out", str(tmp_path), "--seed", "7")
+@pytest.fixture(scope="module")
+def clean_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """`accredit demo` of the clean reference, the full profile, PDF included."""
+    out = tmp_path_factory.mktemp("clean")
+    return accredit("demo", "--out", str(out), "--seed", "7"), out
+
+
+@pytest.fixture(scope="module")
+def faulty_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """`accredit demo` of the reference with a lock that can be bypassed."""
+    out = tmp_path_factory.mktemp("faulty")
+    done = accredit("demo", "--fault", "lock-bypass", "--out", str(out), "--seed", "7", "--no-pdf")
+    return done, out
+
+
+def test_demo_with_a_planted_fault_exits_1_and_says_where(
+    faulty_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    done, out = faulty_run
     assert done.returncode == 1, done.stderr
     assert "MUST requirements not passed: LD-001" in done.stdout
-    assert f"open {tmp_path / 'report.html'}" in done.stdout
-    assert (tmp_path / "results.json").is_file()
+    assert "Decision under policy 1.0.0: Not accredited" in done.stdout
+    assert "  refused: MUST requirement LD-001 failed" in done.stdout
+    assert f"open {out / 'report.html'}" in done.stdout
+    assert (out / "results.json").is_file()
+    assert not (out / "report.pdf").exists()
+
+
+def test_demo_writes_the_decision_report_with_charts_and_a_manifest(
+    clean_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    done, out = clean_run
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Decision under policy 1.0.0: Accredited with conditions" in done.stdout
+    assert "  condition: Performance under load was not assessed" in done.stdout
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.count('<img src="data:image/svg+xml;base64,') >= 1
+    assert html.index('id="decision-title"') < html.index('id="scores-title"')
+    written = [
+        line.removeprefix("wrote ")
+        for line in done.stdout.splitlines()
+        if line.startswith("wrote ")
+    ]
+    assert written[-1] == str(out / "manifest.json"), "the manifest is written last"
+    assert (out / "report.pdf").is_file() or "report.pdf skipped: " in done.stdout
+    scores = json.loads((out / "scores.json").read_text())
+    assert scores["decision"] == "accredited_with_conditions"
+
+
+def test_verify_passes_on_an_untouched_run(
+    clean_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _, out = clean_run
+    done = accredit("verify", str(out))
+    assert done.returncode == 0, done.stdout
+    assert f"verified: {out} is as it was written and its decision re-derives" in done.stdout
+
+
+@pytest.mark.parametrize("name", ["report.html", "results.json", "reference.log"])
+def test_verify_fails_on_a_one_byte_change(
+    clean_run: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path, name: str
+) -> None:
+    copy = tmp_path / "run"
+    shutil.copytree(clean_run[1], copy)
+    data = bytearray((copy / name).read_bytes())
+    data[len(data) // 3] ^= 0x20
+    (copy / name).write_bytes(bytes(data))
+    done = accredit("verify", str(copy))
+    assert done.returncode == 1
+    assert f"DIFFERENCE: {name}: sha256 differs from the manifest" in done.stdout
+    assert "NOT VERIFIED" in done.stdout
+
+
+def test_verify_of_a_folder_that_is_no_run_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = accredit("verify", str(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "not a run directory" in done.stderr
+
+
+def test_report_remakes_the_decision_from_results_alone(
+    clean_run: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path
+) -> None:
+    _, out = clean_run
+    done = accredit("report", str(out / "results.json"), "--out", str(tmp_path), "--no-pdf")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "scores.json").read_bytes() == (out / "scores.json").read_bytes()
+    assert (tmp_path / "results.json").read_bytes() == (out / "results.json").read_bytes()
+    assert accredit("verify", str(tmp_path)).returncode == 0
+
+
+def test_compare_sets_the_faulty_product_beside_the_reference(
+    clean_run: tuple[subprocess.CompletedProcess[str], Path],
+    faulty_run: tuple[subprocess.CompletedProcess[str], Path],
+    tmp_path: Path,
+) -> None:
+    weights = tmp_path / "weights.yaml"
+    weights.write_text("title: Northshire\nweights: {lockdown: 60, functional: 40}\n")
+    done = accredit(
+        "compare", str(clean_run[1] / "results.json"), str(faulty_run[1] / "results.json"),
+        "--weights", str(weights), "--out", str(tmp_path / "cmp"),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "cmp" / "compare.html").read_text(encoding="utf-8")
+    assert "LD-001 fails (the reference passes it)" in text
+    data = json.loads((tmp_path / "cmp" / "compare.json").read_text())
+    assert [p["total"] for p in data["products"]] == [100.0, 80.0]  # lockdown 66.67 at 60%
+
+
+def test_compare_refuses_results_of_other_specs_and_says_why(
+    clean_run: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path
+) -> None:
+    other = json.loads((clean_run[1] / "results.json").read_text())
+    other["run"]["spec_digest"] = "0" * 64
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    done = accredit("compare", str(clean_run[1] / "results.json"), str(tmp_path / "other.json"),
+                    "--out", str(tmp_path / "cmp"))  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert "other.json: made under specs 0.1.0 with digest 000000000000" in done.stderr
+    assert "--allow-different-specs" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (lambda text: text.replace('"schema_version": 1', '"schema_version": 2', 1),
+         "results schema version 2 is not supported"),
+        (lambda text: text[: len(text) // 2], "not valid JSON"),
+        (lambda text: text.replace('"verdict": "pass"', '"verdict": "passed"', 1),
+         "'passed' is not one of pass, fail, error, not_run"),
+    ],
+    ids=["other-schema-version", "truncated", "hand-edited"],
+)  # fmt: skip
+def test_bad_results_given_to_compare_or_report_are_one_line_naming_the_file(
+    clean_run: tuple[subprocess.CompletedProcess[str], Path],
+    tmp_path: Path,
+    edit: Callable[[str], str],
+    problem: str,
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(edit((clean_run[1] / "results.json").read_text()))
+    for args in (
+        ("compare", str(clean_run[1] / "results.json"), str(bad), "--out", str(tmp_path / "c")),
+        ("report", str(bad), "--out", str(tmp_path / "r")),
+    ):
+        done = accredit(*args)
+        assert done.returncode == 2, args
+        assert done.stderr.startswith(f"error: {bad}: ") and done.stderr.count("\n") == 1
+        assert problem in done.stderr
+    assert not (tmp_path / "r").exists() and not (tmp_path / "c").exists()
+
+
+def test_weights_that_do_not_sum_are_one_line(
+    clean_run: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path
+) -> None:
+    weights = tmp_path / "weights.yaml"
+    weights.write_text("weights: {lockdown: 60, functional: 30}\n")
+    results = str(clean_run[1] / "results.json")
+    done = accredit("compare", results, results, "--weights", str(weights), "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr == f"error: {weights}: weights: the weights sum to 90, not 100\n"
+
+
+def test_a_regression_against_the_baseline_exits_1_and_is_named(
+    clean_run: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path
+) -> None:
+    done = accredit(
+        "demo", "--fault", "lock-bypass", "--out", str(tmp_path), "--seed", "7", "--no-pdf",
+        "--baseline", str(clean_run[1] / "results.json"),
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "  1 regressed (passed in the baseline): LD-001 (fail)" in done.stdout
+    regressions = json.loads((tmp_path / "baseline.json").read_text())["regressions"]
+    assert [r["id"] for r in regressions] == ["LD-001"]
+    assert "<failure" in (tmp_path / "junit.xml").read_text()
+    assert accredit("verify", str(tmp_path)).returncode == 0
+
+
+def test_a_failure_already_in_the_baseline_is_known_not_a_regression(
+    faulty_run: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path
+) -> None:
+    done = accredit(
+        "demo", "--fault", "lock-bypass", "--out", str(tmp_path), "--seed", "7", "--no-pdf",
+        "--baseline", str(faulty_run[1] / "results.json"),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "  1 still not passing: LD-001 (fail)" in done.stdout
+    assert "  no regression" in done.stdout
+    junit = (tmp_path / "junit.xml").read_text()
+    assert "<failure" not in junit
+    assert 'message="known failure: did not pass in the baseline either (fail, run ' in junit
+
+
+def test_a_baseline_that_is_not_results_is_one_line_before_anything_runs(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text("{}")
+    profile = profile_at(tmp_path, "http://127.0.0.1:9")
+    done = accredit("run", "--sut", str(profile), "--out", str(tmp_path / "out"),
+                    "--baseline", str(baseline))  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr == f"error: {baseline}: not a results document: schema_version is missing\n"
 
 
 def test_an_unreachable_sut_is_one_line_and_exit_3(tmp_path: Path) -> None:

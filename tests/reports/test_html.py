@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import itertools
 import re
@@ -52,8 +53,9 @@ def test_markup_from_the_product_is_shown_as_text_never_run(
     page = Page(html)
     assert path.name == "report.html"
     assert page.named("script") == []
-    assert page.named("img") == []
-    assert not re.search(r"<\s*(script|img)\b", html, re.IGNORECASE)
+    assert all(chart_svg(attrs) for attrs in page.named("img"))
+    assert not re.search(r"<\s*script\b", html, re.IGNORECASE)
+    assert "<img src=x" not in html
     assert not any(name.startswith("on") for _, attrs in page.tags for name in attrs)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -61,13 +63,31 @@ def test_markup_from_the_product_is_shown_as_text_never_run(
     assert IMG in page.all_text
 
 
+def chart_svg(attrs: dict[str, str | None]) -> str:
+    """Return the SVG of a chart image, checking it is embedded and holds no text or script."""
+    src = attrs.get("src") or ""
+    prefix = "data:image/svg+xml;base64,"
+    assert src.startswith(prefix), src[:60]
+    svg = base64.b64decode(src[len(prefix) :]).decode("utf-8")
+    assert "<svg" in svg
+    for forbidden in ("<text", "<script", "<foreignObject", "<a ", "<image"):
+        assert forbidden not in svg, forbidden
+    assert not re.search(r"\son\w+\s*=", svg), "an event handler in a chart"
+    assert not re.search(r"(href|src)\s*=\s*[\"'](?!#)", svg), "a reference outside the chart"
+    assert not re.search(r"url\((?!#)", svg), "a reference outside the chart"
+    assert attrs.get("alt"), "a chart without alt text"
+    return svg
+
+
 def test_the_page_loads_nothing_and_runs_nothing(results: dict[str, Any]) -> None:
     html = render_html(results)
     page = Page(html)
-    for forbidden in ("script", "link", "iframe", "object", "embed", "img", "form"):
+    for forbidden in ("script", "link", "iframe", "object", "embed", "form"):
         assert page.named(forbidden) == [], forbidden
     assert all((attrs.get("href") or "").startswith("#") for attrs in page.named("a"))
-    assert not any("src" in attrs for _, attrs in page.tags)
+    assert [attrs for _, attrs in page.tags if "src" in attrs] == page.named("img")
+    assert page.named("img"), "the report has no chart"
+    assert all(chart_svg(attrs) for attrs in page.named("img"))
     assert "url(" not in html
     assert "@import" not in html
 
@@ -78,10 +98,13 @@ def test_failed_requirements_come_before_the_table_of_every_requirement(
     html = render_html(results)
     failure = html.index('id="req-LD-001"')
     error = html.index('id="req-FUN-004"')
+    conditions = html.index('id="conditions-title"')
     table = html.index('id="all-title"')
-    assert html.index('id="summary-title"') < html.index('id="categories-title"') < failure
-    # A failed MUST is listed before an errored SHOULD.
-    assert failure < error < table
+    assert html.index('id="decision-title"') < html.index('id="scores-title"') < failure
+    # A failed MUST is listed before an errored SHOULD; then the conditions, then the rest.
+    assert failure < error < conditions < table
+    assert table < html.index('id="identity-title"') < html.index('id="policy-title"')
+    assert html.index("<h2") == html.index('<h2 id="decision-title"'), "decision first"
 
 
 def test_evidence_is_shown_in_full(results: dict[str, Any]) -> None:
@@ -103,20 +126,29 @@ def test_evidence_is_shown_in_full(results: dict[str, Any]) -> None:
     assert "test_delete_refused" not in text
 
 
-def test_summary_names_the_musts_that_did_not_pass(results: dict[str, Any]) -> None:
+def test_the_decision_names_the_musts_that_refuse_it(results: dict[str, Any]) -> None:
     text = " ".join(Page(render_html(results)).all_text.split())
-    assert "2 MUST requirements did not pass" in text
+    decision = text[text.index("Decision") : text.index("Category scores")]
+    assert "Not accredited" in decision
+    assert "MUST requirement LD-001 failed" in decision
+    assert "MUST requirement LD-002 was not run" in decision
+    assert "FUN-004" not in decision
     assert "Every MUST requirement passed" not in text
-    summary = text[text.index("Summary") : text.index("Results by category")]
-    assert "LD-001" in summary
-    assert "LD-002" in summary
-    assert "FUN-004" not in summary
+    conditions = text[text.index("Conditions Each") :]
+    assert "SHOULD requirement FUN-004 ended in error" in conditions
 
 
 def test_a_run_where_every_must_passed_says_so(results: dict[str, Any]) -> None:
-    results["summary"]["must_not_passed"] = []
+    for requirement in results["requirements"]:
+        requirement["verdict"] = "pass"
+        for test in requirement["tests"]:
+            test["outcome"] = "pass"
     text = " ".join(Page(render_html(results)).all_text.split())
-    assert "Every MUST requirement passed" in text
+    decision = text[text.index("Decision") : text.index("Category scores")]
+    assert "Every MUST requirement passed" in decision
+    # Pre-population, access, performance and usability were not assessed.
+    assert "Accredited with conditions" in decision
+    assert "4 conditions" in decision
 
 
 def test_an_incomplete_run_says_it_proves_nothing(results: dict[str, Any]) -> None:
@@ -127,7 +159,8 @@ def test_an_incomplete_run_says_it_proves_nothing(results: dict[str, Any]) -> No
     text = Page(html).all_text
     assert "The harness did not finish: this run proves nothing" in text
     assert f"Traceback: KeyError {SCRIPT}" in text
-    assert html.index("this run proves nothing") < html.index('id="summary-title"')
+    assert "No decision: the run did not finish" in text
+    assert html.index("this run proves nothing") < html.index('id="decision-title"')
     complete = render_html({**results, "run": {**results["run"], "complete": True}})
     assert "this run proves nothing" not in complete
 
@@ -154,6 +187,7 @@ def test_the_page_is_accessible_by_construction(results: dict[str, Any]) -> None
     assert levels[0] == 1
     assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
     assert len(page.named("caption")) == len(page.named("table"))
+    assert all(attrs.get("alt") for attrs in page.named("img"))
     assert all(attrs.get("scope") in ("col", "row") for attrs in page.named("th"))
     ids = [attrs["id"] for _, attrs in page.tags if "id" in attrs]
     assert len(ids) == len(set(ids))

@@ -111,3 +111,18 @@ def test_run_identity_travels_as_suite_properties(tmp_path: Path, results: dict[
     assert properties["run_id"] == "run-20240501-0001"
     assert properties["product_version"] == "1.2.3"
     assert properties["spec_digest"] == "0123456789abcdef" * 4
+
+
+def test_known_failures_of_a_baseline_show_as_skipped_not_failed(
+    tmp_path: Path, results: dict[str, Any]
+) -> None:
+    path = write_junit(results, tmp_path, {"LD-001": "did not pass in the baseline either"})
+    root = ET.parse(path).getroot()
+    assert _counts(root) == (4, 0, 1, 2)
+    case = next(c for c in root.iter("testcase") if c.attrib["name"].startswith("LD-001"))
+    assert case.find("failure") is None
+    skipped = case.find("skipped")
+    assert skipped is not None
+    assert skipped.attrib["message"] == "known failure: did not pass in the baseline either"
+    out = case.find("system-out")
+    assert out is not None and "expected 409, got 200" in (out.text or "")

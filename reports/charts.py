@@ -1,0 +1,270 @@
+"""Charts for the reports: SVG images drawn by matplotlib (Agg, no display) from numbers.
+
+Each chart is returned as a `data:` URI for an `<img>`, so a report stays one file that loads
+nothing. Labels are reduced to plain printable text and drawn as outlines (no SVG text, no
+mathtext), so nothing a results document holds can become markup or a formula in a chart. The
+colours are the Okabe-Ito palette, safe for colour-blind readers, and every series also differs
+by hatching, so the charts read in greyscale print. Every chart in a report has a table of its
+figures beside it; the chart never holds a figure the table does not.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+import re
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import matplotlib as mpl
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+__all__ = [
+    "OKABE_ITO",
+    "BudgetSeries",
+    "ScoreRow",
+    "budget_chart",
+    "category_chart",
+    "grouped_score_chart",
+    "totals_chart",
+]
+
+#: Okabe, M. and Ito, K. (2008) "Color Universal Design (CUD): how to make figures and
+#: presentations that are friendly to colorblind people".
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+_MET = OKABE_ITO["bluish_green"]
+_UNMET = OKABE_ITO["vermillion"]
+# One colour and one hatch per product, in this order, for charts that compare products.
+_SERIES = ("blue", "orange", "sky_blue", "reddish_purple", "bluish_green", "vermillion", "yellow")
+_HATCHES = ("", "//", "..", "xx", "\\\\", "oo", "--")
+_NOT_ASSESSED_GREY = "#505A5F"
+
+_WIDTH_INCHES = 5.6
+_ROW_INCHES = 0.42
+_LABEL_CHARS = 42
+_RC: dict[Any, Any] = {
+    "svg.fonttype": "path",  # glyphs as outlines: no text element in the SVG
+    "svg.hashsalt": "ics-accredit",  # the same numbers give the same bytes
+    "text.parse_math": False,  # a "$" in a label is a dollar sign
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "hatch.linewidth": 0.8,
+}
+# No date (the same numbers give the same bytes) and no RDF block naming outside vocabularies.
+_NO_METADATA: dict[str, Any] = {"Date": None, "Creator": None, "Format": None, "Type": None}
+_PRINTABLE = re.compile(r"[^\w .,:;()/&+'’-]", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One category: its score (None when not assessed) and its threshold, 0 to 100."""
+
+    label: str
+    score: float | None
+    threshold: float
+
+
+@dataclass(frozen=True)
+class BudgetSeries:
+    """One product's figures, each as a share of its budget (1.0 = exactly on budget)."""
+
+    label: str
+    shares: Sequence[float | None]
+
+
+def category_chart(rows: Sequence[ScoreRow]) -> str:
+    """Return a horizontal bar chart of category scores against their thresholds."""
+    return _category_chart(tuple(rows))
+
+
+@functools.lru_cache(maxsize=32)
+def _category_chart(rows: tuple[ScoreRow, ...]) -> str:
+    # The same numbers draw the same chart: a report re-made or re-rendered reuses it.
+    with _style():
+        return _data_uri(_category_figure(rows))
+
+
+def grouped_score_chart(
+    categories: Sequence[str], products: Sequence[str], scores: Sequence[Sequence[float | None]]
+) -> str:
+    """Return grouped horizontal bars: for each category, one bar per product (scores[p][c])."""
+    with _style():
+        return _data_uri(
+            _grouped(categories, products, scores, 100.0, "score out of 100", (), "not assessed")
+        )
+
+
+def totals_chart(products: Sequence[str], totals: Sequence[float | None]) -> str:
+    """Return one horizontal bar per product: its weighted total score, 0 to 100."""
+    with _style():
+        return _data_uri(_totals_figure(products, totals))
+
+
+def budget_chart(
+    measurements: Sequence[str], series: Sequence[BudgetSeries], zero_at: float
+) -> str:
+    """Return grouped bars of each figure as a percentage of its budget, with lines at the
+    budget (full marks) and at `zero_at` times it (no marks)."""
+    shares = [[None if s is None else 100.0 * s for s in one.shares] for one in series]
+    top = max([100.0 * zero_at * 1.1] + [s for row in shares for s in row if s is not None])
+    marks = ((100.0, "budget"), (100.0 * zero_at, f"{zero_at:g} times the budget: no marks"))
+    labels = [s.label for s in series]
+    with _style():
+        return _data_uri(
+            _grouped(measurements, labels, shares, top, "% of budget", marks, "not measured")
+        )
+
+
+def _category_figure(rows: Sequence[ScoreRow]) -> Figure:
+    figure, axes = _figure(len(rows))
+    positions = list(range(len(rows)))[::-1]
+    for y, row in zip(positions, rows, strict=True):
+        if row.score is None:
+            axes.text(1, y, "not assessed", va="center", color=_NOT_ASSESSED_GREY, style="italic")
+        else:
+            met = row.score >= row.threshold
+            axes.barh(
+                y, row.score, height=0.6, color=_MET if met else _UNMET,
+                hatch="" if met else "//", edgecolor="black", linewidth=0.6,
+            )  # fmt: skip
+            axes.text(row.score + 1, y, f"{row.score:g}", va="center")
+        axes.plot([row.threshold] * 2, [y - 0.4, y + 0.4], color="black", linewidth=2)
+    _score_axis(axes, positions, [r.label for r in rows])
+    figure.legend(
+        handles=[
+            Patch(facecolor=_MET, edgecolor="black", label="at or above threshold"),
+            Patch(facecolor=_UNMET, edgecolor="black", hatch="//", label="under threshold"),
+            Line2D([], [], color="black", linewidth=2, label="threshold"),
+        ],
+        loc="outside lower center",
+        ncols=3,
+        frameon=False,
+    )
+    return figure
+
+
+def _totals_figure(products: Sequence[str], totals: Sequence[float | None]) -> Figure:
+    figure, axes = _figure(len(products))
+    positions = list(range(len(products)))[::-1]
+    for i, (y, total) in enumerate(zip(positions, totals, strict=True)):
+        if total is None:
+            axes.text(1, y, "no assessed category", va="center", color=_NOT_ASSESSED_GREY)
+            continue
+        axes.barh(
+            y, total, height=0.6, color=_colour(i), hatch=_HATCHES[i % len(_HATCHES)],
+            edgecolor="black", linewidth=0.6,
+        )  # fmt: skip
+        axes.text(total + 1, y, f"{total:g}", va="center")
+    _score_axis(axes, positions, products)
+    return figure
+
+
+def _grouped(
+    groups: Sequence[str],
+    products: Sequence[str],
+    values: Sequence[Sequence[float | None]],
+    limit: float,
+    unit: str,
+    marks: Sequence[tuple[float, str]],
+    missing: str,
+) -> Figure:
+    count = max(len(products), 1)
+    figure, axes = _figure(len(groups) * (count + 0.6) / 2.2 + 0.5)
+    height = 0.8 / count
+    centres = [float(len(groups) - 1 - g) for g in range(len(groups))]
+    for p, product_values in enumerate(values):
+        for g, value in enumerate(product_values):
+            y = centres[g] + 0.4 - height * (p + 0.5)
+            if value is None:
+                axes.text(1, y, missing, va="center", fontsize=7, color=_NOT_ASSESSED_GREY)
+                continue
+            axes.barh(
+                y, value, height=height * 0.9, color=_colour(p),
+                hatch=_HATCHES[p % len(_HATCHES)], edgecolor="black", linewidth=0.5,
+            )  # fmt: skip
+            axes.text(value + limit / 100, y, f"{value:.0f}", va="center", fontsize=7)
+    handles: list[Patch | Line2D] = [
+        Patch(
+            facecolor=_colour(p),
+            hatch=_HATCHES[p % len(_HATCHES)],
+            edgecolor="black",
+            label=_label(name),
+        )
+        for p, name in enumerate(products)
+    ]
+    for i, (x, text) in enumerate(marks):
+        style: Literal["-", "--"] = "-" if i == 0 else "--"
+        axes.axvline(x, color="black", linewidth=1.2, linestyle=style)
+        handles.append(Line2D([], [], color="black", linestyle=style, label=text))
+    axes.set_xlim(0, limit * 1.08)
+    axes.set_yticks(centres, [_label(g) for g in groups])
+    axes.set_ylim(-0.6, len(groups) - 0.4)
+    axes.set_xlabel(unit)
+    axes.grid(axis="x", color="#dddddd", linewidth=0.6)
+    axes.set_axisbelow(True)
+    # Long product names each take a line of the legend rather than running off the image.
+    columns = 1 if any(len(_label(p)) > 18 for p in products) else min(3, len(handles))
+    figure.legend(handles=handles, loc="outside lower center", ncols=columns, frameon=False)
+    return figure
+
+
+def _figure(rows: float) -> tuple[Figure, Axes]:
+    figure = Figure(figsize=(_WIDTH_INCHES, 1.2 + _ROW_INCHES * max(rows, 1)), layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    return figure, axes
+
+
+def _score_axis(axes: Axes, positions: Sequence[int], labels: Sequence[str]) -> None:
+    axes.set_xlim(0, 108)
+    axes.set_xticks([0, 20, 40, 60, 80, 100])
+    axes.set_yticks(positions, [_label(text) for text in labels])
+    axes.set_ylim(-0.6, max(positions, default=0) + 0.6)
+    axes.set_xlabel("score out of 100")
+    axes.grid(axis="x", color="#dddddd", linewidth=0.6)
+    axes.set_axisbelow(True)
+
+
+def _colour(index: int) -> str:
+    return OKABE_ITO[_SERIES[index % len(_SERIES)]]
+
+
+def _label(text: str) -> str:
+    """Return a label as plain printable text, short enough for an axis."""
+    plain = " ".join(_PRINTABLE.sub(" ", text).split())
+    return plain if len(plain) <= _LABEL_CHARS else plain[: _LABEL_CHARS - 1] + "…"
+
+
+@contextmanager
+def _style() -> Iterator[None]:
+    """Draw with the report's settings (read as each text is made, so around the whole chart)."""
+    with mpl.rc_context(_RC), warnings.catch_warnings():
+        # A glyph DejaVu Sans lacks is drawn as a box: say nothing of it on the console.
+        warnings.simplefilter("ignore", UserWarning)
+        yield
+
+
+def _data_uri(figure: Figure) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="svg", metadata=_NO_METADATA)
+    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f"data:image/svg+xml;base64,{encoded}"
