@@ -228,6 +228,7 @@ class State:
     id: str
     editable: bool
     locked: bool
+    evidence: bool = False  # attachments and links may change
 
 
 @dataclass(frozen=True)
@@ -496,9 +497,17 @@ def _users(path: Path) -> Users:
 def _lifecycle(path: Path, users: Users) -> Lifecycle:
     doc = _read_yaml(path, "lifecycle")
     states = tuple(
-        State(s["id"], bool(s.get("editable", False)), bool(s.get("locked", False)))
+        State(
+            s["id"],
+            bool(s.get("editable", False)),
+            bool(s.get("locked", False)),
+            bool(s.get("evidence", False)),
+        )
         for s in doc["states"]
     )
+    for i, state in enumerate(states):
+        if state.locked and (state.editable or state.evidence):
+            raise SpecError(path, f"states[{i}]", f"{state.id!r} is locked: nothing in it changes")
     state_ids = [s.id for s in states]
     _unique(path, "states", state_ids)
     _known(path, "initial", doc["initial"], state_ids)

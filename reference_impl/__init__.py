@@ -7,4 +7,4 @@ uvicorn; `issue_tokens` gives in-process tests the test users' tokens.
 #: The name the reference gives itself in /metadata and in the SUT profile it writes.
 PRODUCT = "ICS reference implementation"
 #: The version of the conformance API (specs/contract/openapi.yaml) this reference serves.
-CONTRACT_VERSION = "0.1.0"
+CONTRACT_VERSION = "0.2.0"

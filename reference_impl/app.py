@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from accredit.errors import SpecError
 from accredit.specs import SpecBundle, Users, load_specs
 from reference_impl import CONTRACT_VERSION
-from reference_impl.api import children, definitions, forms, meta, notes
-from reference_impl.api.errors import error_responses, install_error_handlers
+from reference_impl.api import (
+    addenda,
+    administration,
+    audit,
+    children,
+    definitions,
+    evidence,
+    forms,
+    meta,
+    notes,
+)
+from reference_impl.api.errors import STATUS_BY_CODE, error_responses, install_error_handlers
 from reference_impl.api.limits import BodySizeLimit
+from reference_impl.domain.refusal import FORM_LOCKED
 from reference_impl.settings import Settings
 from reference_impl.store.accounts import ensure_users, rotate_tokens
 from reference_impl.store.db import make_engine, make_sessions
@@ -26,7 +40,9 @@ CONTRACT_TITLE = "ics-accredit conformance API"
 _ERROR_BODY = "#/components/schemas/ErrorBody"
 _DESCRIPTION = (
     "The API every product under accreditation serves to the ics-accredit harness: children, "
-    "sibling groups, form definitions, forms and their lifecycle, case notes. Every error "
+    "sibling groups, form definitions, forms and their lifecycle, attachments and links, "
+    "addenda, record administration (metadata, moves, merges, bulk updates, pre-population), "
+    "case notes and the audit trail. Every error "
     "answers with the ErrorBody schema. Rules (questions, bands, lifecycle, roles) come from "
     "the specs the product is accredited against."
 )
@@ -64,13 +80,63 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
     app.state.sessions = sessions
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.include_router(meta.router)
-    app.include_router(children.router)
-    app.include_router(definitions.router)
-    app.include_router(forms.router_for(specs))
-    app.include_router(notes.router)
+    routers = [
+        meta.router,
+        children.router,
+        definitions.router,
+        forms.router_for(specs),
+        evidence.router,
+        addenda.router,
+        administration.router,
+        notes.router,
+        audit.router,
+    ]
+    for router in routers:
+        app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    _check_lockdown(routers, specs)
     return app
+
+
+def _shape(path: str) -> str:
+    return re.sub(r"\{[^}]*\}", "{}", path.split("?", 1)[0])
+
+
+def _check_lockdown(routers: list[APIRouter], specs: SpecBundle) -> None:
+    """Refuse to start unless every route of lockdown.yaml is served and refused as it says."""
+    lockdown = specs.lockdown
+    where = specs.root / "lockdown.yaml"
+    if (lockdown.refusal_code, lockdown.refusal_status) != (
+        FORM_LOCKED,
+        STATUS_BY_CODE[FORM_LOCKED],
+    ):
+        raise SpecError(
+            where,
+            "refusal",
+            f"the reference refuses with {STATUS_BY_CODE[FORM_LOCKED]} {FORM_LOCKED}",
+        )
+    served = {
+        (method, _shape(route.path))
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }
+    wanted = [
+        (f"mutation_routes[{i}]", r.method, r.path.replace("{action}", action))
+        for i, r in enumerate(lockdown.mutation_routes)
+        for action in (specs.lifecycle.actions if r.for_each_action else ("",))
+    ]
+    wanted += [
+        (f"creation_routes[{i}]", c.method, c.path) for i, c in enumerate(lockdown.creation_routes)
+    ]
+    wanted += [
+        ("addenda.list", "GET", lockdown.addenda.list_path),
+        ("audit.path", "GET", lockdown.audit.path),
+    ]
+    for at, method, path in wanted:
+        if (method, _shape(path)) not in served:
+            raise SpecError(where, at, f"the reference serves no {method} {path}")
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

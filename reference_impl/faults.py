@@ -15,7 +15,10 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session
+
 from accredit.specs import Lifecycle, did_you_mean
+from reference_impl.store.tables import Form
 
 __all__ = [
     "FAULTS",
@@ -24,7 +27,9 @@ __all__ = [
     "check_fault_names",
     "drifted_definition",
     "lifecycle_with_reopening",
+    "lifecycle_without_four_eyes",
     "london_midnight_in_utc",
+    "merge_addendum_into_parent",
 ]
 
 
@@ -40,6 +45,53 @@ _FAULTS = (
     Fault(
         "admin-can-reopen",
         "The administrator can return an approved form, which goes back to draft.",
+    ),
+    Fault(
+        "author-self-approves",
+        "A team manager can approve a form they wrote themselves (no four-eyes check).",
+    ),
+    Fault(
+        "return-reason-dropped",
+        "Returning a form demands a reason but does not keep it: the author never sees why.",
+    ),
+    Fault(
+        "reallocate-locked",
+        "Reallocating an approved form to another author is accepted (taken for caseload "
+        "administration, not an edit).",
+    ),
+    Fault("move-locked", "Moving an approved form to another child is accepted."),
+    Fault("attachment-on-locked", "Attaching a document to an approved form is accepted."),
+    Fault("unlink-locked", "Removing a case-note link from an approved form is accepted."),
+    Fault("bulk-skips-lock", "A bulk update changes the answers of approved forms too."),
+    Fault(
+        "merge-moves-locked",
+        "Merging a duplicate child record moves its approved forms to the other child.",
+    ),
+    Fault(
+        "prepopulate-locked", "Pre-population run again fills blank answers of an approved form."
+    ),
+    Fault(
+        "addendum-alters-parent",
+        "Approving an addendum copies its answers into the approved form it corrects.",
+    ),
+    Fault(
+        "race-after-approve",
+        "A case-note link checked against the form before the approval is written after it: "
+        "the link is stored without the form's version guard.",
+    ),
+    Fault(
+        "audit-misses-refusals",
+        "The audit trail records changes that went through, but not refused attempts.",
+    ),
+    Fault("audit-cascades", "Deleting a draft deletes its audit entries with it."),
+    Fault(
+        "silent-ignore",
+        "Saving answers on an approved form answers 200 and changes nothing, instead of "
+        "refusing with form_locked.",
+    ),
+    Fault(
+        "stale-version-applied",
+        "Saving answers with a stale version is applied over the newer ones (last writer wins).",
     ),
     Fault("mandatory-ignored", "Submission skips the check for missing mandatory answers."),
     Fault("optional-demanded", "Submission also demands every optional answer."),
@@ -118,3 +170,20 @@ def lifecycle_with_reopening(lifecycle: Lifecycle, role: str) -> Lifecycle:
     )
     states = tuple(dataclasses.replace(s, locked=False) for s in lifecycle.states)
     return Lifecycle(lifecycle.initial, states, lifecycle.transitions + reopenings)
+
+
+def lifecycle_without_four_eyes(lifecycle: Lifecycle) -> Lifecycle:
+    """author-self-approves: return the lifecycle with every "never the author" rule dropped."""
+    transitions = tuple(
+        dataclasses.replace(t, author="any") if t.author == "excluded" else t
+        for t in lifecycle.transitions
+    )
+    return Lifecycle(lifecycle.initial, lifecycle.states, transitions)
+
+
+def merge_addendum_into_parent(session: Session, addendum: Form, now: datetime) -> None:
+    """addendum-alters-parent: write an approved addendum's answers into its parent form."""
+    parent = session.get(Form, addendum.addendum_of)
+    if parent is not None:
+        parent.answers = {**parent.answers, **addendum.answers}
+        parent.updated_at = now

@@ -62,6 +62,9 @@ class ChildRead(BaseModel):
     sibling_group_id: int | None
     sibling_ids: list[int] = Field(description="The other members of the child's sibling group.")
     created_at: datetime
+    merged_into: int | None = Field(
+        description="Set on a duplicate record: the child it was merged into."
+    )
 
 
 def _distinct(ids: list[int]) -> list[int]:
@@ -107,6 +110,7 @@ def child_read(session: Session, child: Child, settings: Settings) -> ChildRead:
         sibling_group_id=child.sibling_group_id,
         sibling_ids=siblings,
         created_at=child.created_at,
+        merged_into=child.merged_into,
     )
 
 

@@ -43,12 +43,14 @@ STATUS_BY_CODE = {
     codes.FOUR_EYES: 403,
     codes.FORM_LOCKED: 409,
     codes.FORM_NOT_EDITABLE: 409,
+    codes.FORM_NOT_LOCKED: 409,
     codes.INVALID_TRANSITION: 409,
     codes.REASON_REQUIRED: 422,
     codes.MANDATORY_MISSING: 422,
     codes.UNKNOWN_QUESTION: 422,
     codes.INVALID_ANSWER: 422,
     codes.AGE_BAND_NOT_DEFINED: 422,
+    codes.ADDENDUM_EMPTY: 422,
 }
 _CODE_BY_HTTP_STATUS = {
     400: "bad_request",
@@ -262,11 +264,11 @@ _DESCRIPTIONS = {
     403: "The user's role may not do this (codes forbidden, four_eyes).",
     404: "No such resource (code not_found).",
     409: "The resource's state forbids this "
-    "(codes form_locked, form_not_editable, invalid_transition, version_conflict, "
-    "sibling_conflict).",
+    "(codes form_locked, form_not_editable, form_not_locked, invalid_transition, "
+    "version_conflict, sibling_conflict, already_linked, child_merged).",
     413: "The request body is larger than 1 MiB (code body_too_large).",
     422: "The request is invalid (codes invalid_request, unknown_question, invalid_answer, "
-    "mandatory_missing, reason_required, age_band_not_defined).",
+    "mandatory_missing, addendum_empty, reason_required, age_band_not_defined).",
 }
 
 

@@ -1,24 +1,26 @@
 """Forms: started for a child, answered as a draft, taken through the lifecycle, then locked.
 
 The lifecycle actions (submit, return, approve, ...) are routes built from lifecycle.yaml, one
-per action, so a new action in the spec is a new route in the contract.
+per action, so a new action in the spec is a new route in the contract. Every attempt to create
+or change a form is recorded in the audit trail, under the route id of lockdown.yaml (a
+lifecycle action under its own name).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, WithJsonSchema
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from accredit.specs import Lifecycle, SpecBundle, did_you_mean
 from reference_impl import faults
+from reference_impl.api.audit import attempt
 from reference_impl.api.deps import (
     AppSettings,
     CurrentUser,
@@ -28,15 +30,11 @@ from reference_impl.api.deps import (
     get_row,
     require,
 )
-from reference_impl.api.errors import (
-    error_responses,
-    invalid_request,
-    refuse,
-    refused,
-    version_conflict,
-)
+from reference_impl.api.errors import error_responses, invalid_request, refuse, refused
 from reference_impl.api.fields import CalendarDate, Id, ReasonText
+from reference_impl.api.form_views import FormRead, form_read, require_version
 from reference_impl.domain.access import ADMINISTRATOR_ROLE, FORM_CREATE, FORM_READ, Actor
+from reference_impl.domain.addenda import empty_addendum_refusal
 from reference_impl.domain.answers import (
     age_band_refusal,
     apply_answers,
@@ -55,9 +53,20 @@ from reference_impl.domain.lifecycle import (
 )
 from reference_impl.domain.refusal import Refusal
 from reference_impl.settings import Settings
-from reference_impl.store.tables import Child, Form
+from reference_impl.store.tables import MAX_ID, AuditEntry, Child, Form, FormAttachment, FormLink
 
-__all__ = ["ActionRequest", "FormCreate", "FormRead", "FormUpdate", "form_read", "router_for"]
+__all__ = [
+    "CREATE_FORM",
+    "DELETE_FORM",
+    "UPDATE_ANSWERS",
+    "ActionRequest",
+    "FormCreate",
+    "FormUpdate",
+    "router_for",
+]
+
+#: The audit names of these routes (route ids of specs/lockdown.yaml).
+CREATE_FORM, UPDATE_ANSWERS, DELETE_FORM = "create_form", "update_answers", "delete_form"
 
 
 class FormCreate(BaseModel):
@@ -71,7 +80,7 @@ class FormCreate(BaseModel):
 
 
 #: An answer as sent: text, "YYYY-MM-DD", true/false, or null (or "") to clear it.
-_AnswersSent = Annotated[
+AnswersSent = Annotated[
     dict[str, Any],
     WithJsonSchema(
         {"type": "object", "additionalProperties": {"type": ["string", "boolean", "null"]}}
@@ -83,7 +92,7 @@ class FormUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: StrictInt = Field(description="The version the change was made on.")
-    answers: _AnswersSent = Field(description="Question id to its new answer; null clears it.")
+    answers: AnswersSent = Field(description="Question id to its new answer; null clears it.")
 
 
 class ActionRequest(BaseModel):
@@ -95,104 +104,64 @@ class ActionRequest(BaseModel):
     )
 
 
-class FormRead(BaseModel):
-    id: int
-    kind: str
-    child_id: int
-    age_band: str
-    status: str = Field(description="A state of specs/lifecycle.yaml.")
-    version: int
-    author: str
-    started_on: date
-    created_at: datetime
-    updated_at: datetime
-    submitted_at: datetime | None
-    approved_at: datetime | None
-    approved_by: str | None
-    returned_reason: str | None
-    answers: dict[str, str | bool] = Field(description="The answered questions, in form order.")
-
-
-def form_read(form: Form) -> FormRead:
-    """Return a form as the API shows it."""
-    return FormRead(
-        id=form.id,
-        kind=form.kind,
-        child_id=form.child_id,
-        age_band=form.age_band,
-        status=form.status,
-        version=form.version,
-        author=form.author,
-        started_on=form.started_on,
-        created_at=form.created_at,
-        updated_at=form.updated_at,
-        submitted_at=form.submitted_at,
-        approved_at=form.approved_at,
-        approved_by=form.approved_by,
-        returned_reason=form.returned_reason,
-        answers=dict(form.answers),
-    )
-
-
-def _commit(session: Session, form_id: int) -> None:
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        current = session.get(Form, form_id)
-        raise version_conflict(current.version if current is not None else 0) from None
-
-
 # --- routes -----------------------------------------------------------------------------------
 
 
 def create_form(
-    body: FormCreate, user: CurrentUser, session: DbSession, specs: Specs, now: Now
+    body: FormCreate,
+    user: CurrentUser,
+    session: DbSession,
+    specs: Specs,
+    settings: AppSettings,
+    now: Now,
 ) -> FormRead:
     """Start a form of a kind for a child, in the age band of the child on the start day."""
-    require(user, FORM_CREATE)
-    definition = specs.forms.get(body.kind)
-    if definition is None:
-        raise invalid_request(
-            "body.kind",
-            f"{body.kind!r} is not one of {', '.join(sorted(specs.forms))}"
-            f"{did_you_mean(body.kind, specs.forms)}",
+    with attempt(session, specs, settings, user, CREATE_FORM, now, child_id=body.child_id) as audit:
+        require(user, FORM_CREATE)
+        definition = specs.forms.get(body.kind)
+        if definition is None:
+            raise invalid_request(
+                "body.kind",
+                f"{body.kind!r} is not one of {', '.join(sorted(specs.forms))}"
+                f"{did_you_mean(body.kind, specs.forms)}",
+            )
+        child = get_row(session, Child, body.child_id, "child")
+        started_on = body.started_on or now.date()
+        if started_on < child.date_of_birth:
+            raise invalid_request("body.started_on", "before the child's date of birth")
+        band = form_band(definition, specs.age_band_sets, child.date_of_birth, started_on)
+        refuse(age_band_refusal(definition, band))
+        assert band is not None
+        form = Form(
+            kind=definition.kind,
+            child_id=child.id,
+            age_band=band,
+            status=specs.lifecycle.initial,
+            author=user.key,
+            started_on=started_on,
+            created_at=now,
+            updated_at=now,
+            answers={},
         )
-    child = get_row(session, Child, body.child_id, "child")
-    started_on = body.started_on or now.date()
-    if started_on < child.date_of_birth:
-        raise invalid_request("body.started_on", "before the child's date of birth")
-    band = form_band(definition, specs.age_band_sets, child.date_of_birth, started_on)
-    refuse(age_band_refusal(definition, band))
-    assert band is not None
-    form = Form(
-        kind=definition.kind,
-        child_id=child.id,
-        age_band=band,
-        status=specs.lifecycle.initial,
-        author=user.key,
-        started_on=started_on,
-        created_at=now,
-        updated_at=now,
-        answers={},
-    )
-    session.add(form)
-    session.commit()
-    return form_read(form)
+        session.add(form)
+        session.flush()
+        audit.concerns(form.id, child.id)
+        result = form_read(session, form)
+    return result
 
 
 def get_form(form_id: int, user: CurrentUser, session: DbSession) -> FormRead:
-    """Return a form with its answers."""
+    """Return a form with its answers, attachments and links."""
     require(user, FORM_READ)
-    return form_read(get_row(session, Form, form_id, "form"))
+    return form_read(session, get_row(session, Form, form_id, "form"))
 
 
 def list_child_forms(child_id: int, user: CurrentUser, session: DbSession) -> list[FormRead]:
-    """Return the forms of a child, by id."""
+    """Return the forms of a child (addenda included), by id."""
     require(user, FORM_READ)
     get_row(session, Child, child_id, "child")
     forms = session.scalars(select(Form).where(Form.child_id == child_id).order_by(Form.id))
-    return [form_read(form) for form in forms]
+    return [form_read(session, form) for form in forms]
 
 
 def update_form(
@@ -205,39 +174,59 @@ def update_form(
     now: Now,
 ) -> FormRead:
     """Save answers on a draft; mandatory answers may still be missing (FUN-007)."""
-    form = get_row(session, Form, form_id, "form")
-    lifecycle = specs.lifecycle
-    state = lifecycle.state(form.status)
-    if settings.fault("lock-bypass") and state.locked:
-        state = dataclasses.replace(state, locked=False, editable=True)  # the save ignores locks
-    refuse(edit_refusal(lifecycle, state, user))
-    if body.version != form.version:
-        raise version_conflict(form.version, body.version)
-    definition = specs.forms[form.kind]
-    answers = apply_answers(definition, form.age_band, form.answers, body.answers)
-    if isinstance(answers, Refusal):
-        raise refused(answers)
-    if settings.fault("mandatory-at-save"):
-        refuse(missing_refusal(missing_mandatory(definition, form.age_band, answers)))
-    if answers != form.answers:
-        form.answers = answers
-        form.updated_at = now
-        _commit(session, form.id)
-    return form_read(form)
+    with attempt(session, specs, settings, user, UPDATE_ANSWERS, now, form_id) as audit:
+        form = get_row(session, Form, form_id, "form")
+        audit.concerns(form.id, form.child_id)
+        lifecycle = specs.lifecycle
+        state = lifecycle.state(form.status)
+        if settings.fault("silent-ignore") and state.locked:
+            return form_read(session, form)  # the defect: a locked form is "saved" unchanged
+        if settings.fault("lock-bypass") and state.locked:
+            state = dataclasses.replace(state, locked=False, editable=True)  # saves ignore locks
+        refuse(edit_refusal(lifecycle, state, user))
+        if not settings.fault("stale-version-applied"):
+            require_version(form, body.version)
+        definition = specs.forms[form.kind]
+        answers = apply_answers(definition, form.age_band, form.answers, body.answers)
+        if isinstance(answers, Refusal):
+            raise refused(answers)
+        if settings.fault("mandatory-at-save"):
+            refuse(missing_refusal(missing_mandatory(definition, form.age_band, answers)))
+        if answers != form.answers:
+            form.answers = answers
+            form.updated_at = now
+            session.flush()
+        result = form_read(session, form)
+    return result
 
 
 def delete_form(
-    form_id: int, user: CurrentUser, session: DbSession, specs: Specs, settings: AppSettings
+    form_id: int,
+    user: CurrentUser,
+    session: DbSession,
+    specs: Specs,
+    settings: AppSettings,
+    now: Now,
+    version: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="If given, refused unless current.")
+    ] = None,
 ) -> Response:
     """Delete a draft: its author or an administrator only; never a locked form."""
-    form = get_row(session, Form, form_id, "form")
-    lifecycle = specs.lifecycle
-    state = lifecycle.state(form.status)
-    if settings.fault("delete-locked") and state.locked:
-        state = dataclasses.replace(state, locked=False, editable=True)  # deletes ignore locks
-    refuse(delete_refusal(lifecycle, state, user, form.author))
-    session.delete(form)
-    _commit(session, form.id)
+    with attempt(session, specs, settings, user, DELETE_FORM, now, form_id) as audit:
+        form = get_row(session, Form, form_id, "form")
+        audit.concerns(form.id, form.child_id)
+        lifecycle = specs.lifecycle
+        state = lifecycle.state(form.status)
+        if settings.fault("delete-locked") and state.locked:
+            state = dataclasses.replace(state, locked=False, editable=True)  # deletes ignore locks
+        refuse(delete_refusal(lifecycle, state, user, form.author))
+        require_version(form, version)
+        if settings.fault("audit-cascades"):
+            # The defect: the form's history is cleared away with the form.
+            session.execute(delete(AuditEntry).where(AuditEntry.form_id == form.id))
+        session.execute(delete(FormAttachment).where(FormAttachment.form_id == form.id))
+        session.execute(delete(FormLink).where(FormLink.form_id == form.id))
+        session.delete(form)
     return Response(status_code=204)
 
 
@@ -249,7 +238,23 @@ def _lifecycle_for(
         reopening = faults.lifecycle_with_reopening(lifecycle, actor.role)
         if reopening.transition(action, status) is not None:
             lifecycle = reopening
+    if settings.fault("author-self-approves"):
+        lifecycle = faults.lifecycle_without_four_eyes(lifecycle)
     return lifecycle
+
+
+def _check_content(specs: SpecBundle, settings: Settings, form: Form) -> None:
+    """Refuse a transition whose checks the form's answers do not meet."""
+    if form.addendum_of is not None:
+        refuse(empty_addendum_refusal(specs.lockdown.addenda.minimum_answers, form.answers))
+        return
+    if settings.fault("mandatory-ignored"):
+        return
+    definition = specs.forms[form.kind]
+    demanded = definition.mandatory(form.age_band)
+    if settings.fault("optional-demanded"):
+        demanded = tuple(q.id for q in definition.asked(form.age_band))
+    refuse(missing_refusal(missing_answers(demanded, form.answers)))
 
 
 def take_action(
@@ -264,28 +269,34 @@ def take_action(
 ) -> FormRead:
     """Take the lifecycle `action` on a form; return the form in its new state."""
     request = body or ActionRequest()
-    form = get_row(session, Form, form_id, "form")
-    lifecycle = _lifecycle_for(specs, settings, user, action, form.status)
-    state = lifecycle.state(form.status)
-    transition = transition_for(lifecycle, action, state, user, form.author, request.reason)
-    if isinstance(transition, Refusal):
-        raise refused(transition)
-    if request.version is not None and request.version != form.version:
-        raise version_conflict(form.version, request.version)
-    if MANDATORY_ANSWERS_CHECK in transition.checks and not settings.fault("mandatory-ignored"):
-        definition = specs.forms[form.kind]
-        demanded = definition.mandatory(form.age_band)
-        if settings.fault("optional-demanded"):
-            demanded = tuple(q.id for q in definition.asked(form.age_band))
-        refuse(missing_refusal(missing_answers(demanded, form.answers)))
-    before = FormStamps(form.submitted_at, form.approved_at, form.approved_by, form.returned_reason)
-    after = stamps_after(lifecycle, transition, before, user, request.reason, now)
-    form.status = transition.to_state
-    form.submitted_at, form.approved_at = after.submitted_at, after.approved_at
-    form.approved_by, form.returned_reason = after.approved_by, after.returned_reason
-    form.updated_at = now
-    _commit(session, form.id)
-    return form_read(form)
+    with attempt(session, specs, settings, user, action, now, form_id) as audit:
+        form = get_row(session, Form, form_id, "form")
+        audit.concerns(form.id, form.child_id)
+        lifecycle = _lifecycle_for(specs, settings, user, action, form.status)
+        state = lifecycle.state(form.status)
+        transition = transition_for(lifecycle, action, state, user, form.author, request.reason)
+        if isinstance(transition, Refusal):
+            raise refused(transition)
+        require_version(form, request.version)
+        if MANDATORY_ANSWERS_CHECK in transition.checks:
+            _check_content(specs, settings, form)
+        before = FormStamps(
+            form.submitted_at, form.approved_at, form.approved_by, form.returned_reason
+        )
+        reason = request.reason
+        if settings.fault("return-reason-dropped"):
+            reason = None  # the defect: the reason is checked for, then never stored
+        after = stamps_after(lifecycle, transition, before, user, reason, now)
+        form.status = transition.to_state
+        form.submitted_at, form.approved_at = after.submitted_at, after.approved_at
+        form.approved_by, form.returned_reason = after.approved_by, after.returned_reason
+        form.updated_at = now
+        approved_addendum = form.addendum_of is not None and lifecycle.state(form.status).locked
+        if settings.fault("addendum-alters-parent") and approved_addendum:
+            faults.merge_addendum_into_parent(session, form, now)
+        session.flush()
+        result = form_read(session, form)
+    return result
 
 
 def _action_endpoint(action: str) -> Callable[..., FormRead]:

@@ -33,6 +33,8 @@ __all__ = [
     "FormStamps",
     "delete_refusal",
     "edit_refusal",
+    "evidence_refusal",
+    "locked_forms_refusal",
     "locked_refusal",
     "stamps_after",
     "transition_for",
@@ -63,6 +65,26 @@ def locked_refusal(state: State) -> Refusal | None:
     )
 
 
+def locked_forms_refusal(
+    lifecycle: Lifecycle, forms: list[tuple[int, str]], doing: str
+) -> Refusal | None:
+    """Return `form_locked` naming every locked form among (form id, state) pairs, or None.
+
+    For the requests that change many forms at once (a bulk update, a merge of children):
+    one locked form refuses the whole request, so nothing changes.
+    """
+    locked = [form_id for form_id, state in forms if lifecycle.state(state).locked]
+    if not locked:
+        return None
+    names = ", ".join(map(str, locked))
+    return Refusal(
+        FORM_LOCKED,
+        f"{doing} would change locked form(s) {names}: a locked form can never change; "
+        "record a correction as an addendum",
+        tuple(str(form_id) for form_id in locked),
+    )
+
+
 def _not_editable(lifecycle: Lifecycle, state: State, doing: str) -> Refusal:
     editable = ", ".join(s.id for s in lifecycle.states if s.editable) or "no state"
     return Refusal(
@@ -79,6 +101,22 @@ def edit_refusal(lifecycle: Lifecycle, state: State, actor: Actor) -> Refusal | 
     refusal = locked_refusal(state) or permission_refusal(actor, FORM_EDIT)
     if refusal is None and not state.editable:
         refusal = _not_editable(lifecycle, state, "changed")
+    return refusal
+
+
+def evidence_refusal(lifecycle: Lifecycle, state: State, actor: Actor) -> Refusal | None:
+    """Return why `actor` may not attach a document to, or link a note from, a form in `state`.
+
+    Order: locked, the form.edit permission, then whether the state is open to evidence (a
+    manager reviewing a submitted form may still attach what the decision rests on).
+    """
+    refusal = locked_refusal(state) or permission_refusal(actor, FORM_EDIT)
+    if refusal is None and not state.evidence:
+        open_states = ", ".join(s.id for s in lifecycle.states if s.evidence) or "no state"
+        refusal = Refusal(
+            FORM_NOT_EDITABLE,
+            f"the form is {state.id}: documents and links change only in {open_states}",
+        )
     return refusal
 
 

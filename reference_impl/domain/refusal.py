@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ADDENDUM_EMPTY",
     "AGE_BAND_NOT_DEFINED",
     "FORBIDDEN",
     "FORM_LOCKED",
     "FORM_NOT_EDITABLE",
+    "FORM_NOT_LOCKED",
     "FOUR_EYES",
     "INVALID_ANSWER",
     "INVALID_TRANSITION",
@@ -23,6 +25,8 @@ FORBIDDEN = "forbidden"
 FOUR_EYES = "four_eyes"
 FORM_LOCKED = "form_locked"
 FORM_NOT_EDITABLE = "form_not_editable"
+FORM_NOT_LOCKED = "form_not_locked"
+ADDENDUM_EMPTY = "addendum_empty"
 INVALID_TRANSITION = "invalid_transition"
 REASON_REQUIRED = "reason_required"
 MANDATORY_MISSING = "mandatory_missing"

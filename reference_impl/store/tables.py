@@ -5,11 +5,31 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "Child", "Form", "Note", "SiblingGroup", "User"]
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Child",
+    "Form",
+    "FormAttachment",
+    "FormLink",
+    "Note",
+    "SiblingGroup",
+    "User",
+]
 
 #: The largest id SQLite stores (a signed 64-bit integer); anything bigger is simply not found.
 MAX_ID = 2**63 - 1
@@ -75,6 +95,8 @@ class Child(Base):
         ForeignKey("sibling_groups.id"), index=True
     )
     created_at: Mapped[datetime]
+    # A duplicate record merged into another keeps its id and says where the child now is.
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("children.id"), default=None)
 
 
 class Form(Base):
@@ -97,6 +119,10 @@ class Form(Base):
     approved_by: Mapped[str | None] = mapped_column(String(64))
     returned_reason: Mapped[str | None] = mapped_column(Text)
     answers: Mapped[dict[str, Any]]
+    # An addendum: a correction of the locked form it names, in the same lifecycle.
+    addendum_of: Mapped[int | None] = mapped_column(
+        ForeignKey("forms.id"), index=True, default=None
+    )
 
     # Every UPDATE or DELETE of a form names the version it read, and an UPDATE adds one:
     # a concurrent change makes the second writer fail instead of overwriting the first.
@@ -112,3 +138,51 @@ class Note(Base):
     text: Mapped[str] = mapped_column(Text)
     occurred_on: Mapped[date]
     created_at: Mapped[datetime]
+
+
+class FormAttachment(Base):
+    """A document attached to a form: part of the form's content once the form is locked."""
+
+    __tablename__ = "form_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("forms.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime]
+
+
+class FormLink(Base):
+    """A link from a form to another record it rests on (a case note)."""
+
+    __tablename__ = "form_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("forms.id"), index=True)
+    target_type: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[int] = mapped_column()
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """One attempt to create or change a form, allowed or refused. Rows are only ever added.
+
+    `form_id` and `child_id` are plain numbers, not foreign keys: an entry outlives the draft
+    it speaks of, and a merge or a move never rewrites where an earlier attempt was made.
+    """
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    user: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    form_id: Mapped[int | None] = mapped_column(index=True)
+    child_id: Mapped[int | None] = mapped_column(index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str | None] = mapped_column(String(64))

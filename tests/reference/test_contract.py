@@ -50,7 +50,7 @@ def served(api: Api) -> dict[str, Any]:
 def test_the_contract_is_openapi_3_1_with_its_title(contract: dict[str, Any]) -> None:
     assert contract["openapi"].startswith("3.1")
     assert contract["info"]["title"] == "ics-accredit conformance API"
-    assert contract["info"]["version"] == "0.1.0"
+    assert contract["info"]["version"] == "0.2.0"
 
 
 def test_the_same_operations_are_served(contract: dict[str, Any], served: dict[str, Any]) -> None:
