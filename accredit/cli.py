@@ -5,7 +5,8 @@ no requirement regressed); 1 Not accredited: a MUST requirement failed, ended in
 not run (with --baseline: a requirement that passed in the baseline does not pass now); 2 a
 usage error (bad argument, spec, profile or file: one line on stderr); 3 the SUT did not answer
 at all; 4 the harness could not finish the run (no decision: it proves nothing).
-`verify`: 0 verified, 1 differences found. `requirements --coverage`: 0 no gap, 1 gaps.
+`verify` and `reference verify-audit`: 0 verified, 1 differences found.
+`requirements --coverage`: 0 no gap, 1 gaps.
 """
 
 from __future__ import annotations
@@ -155,6 +156,11 @@ def _build_parser() -> _Parser:
         help="write a SUT profile with fresh test-user tokens here (file mode 0600)",
     )  # fmt: skip
     serve.set_defaults(handler=_serve)
+    verify_audit = reference_commands.add_parser(
+        "verify-audit", help="check the reference's audit trail against its hash chain"
+    )
+    verify_audit.add_argument("--db", type=Path, default=Path("reference.db"), metavar="PATH")
+    verify_audit.set_defaults(handler=_verify_audit)
     return parser
 
 
@@ -380,6 +386,37 @@ def _specs(args: argparse.Namespace) -> int:
         f"{len(catalogue.requirements)} requirements ({musts} MUST), {len(bundle.forms)} forms, "
         f"{len(catalogue.faults())} planted faults named"
     )
+    return 0
+
+
+def _verify_audit(args: argparse.Namespace) -> int:
+    """Exit 0 when every entry matches its digest and follows the one before; 1 otherwise."""
+    import sqlite3
+
+    from sqlalchemy import create_engine
+
+    from reference_impl.store.audit_trail import verify_audit
+
+    if not args.db.is_file():
+        raise UserError(f"{args.db}: no such database file")
+    try:
+        with sqlite3.connect(f"file:{args.db}?mode=ro", uri=True) as connection:
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as error:
+        raise UserError(f"{args.db}: not a SQLite database ({error})") from None
+    if "audit_entries" not in tables:
+        raise UserError(f"{args.db}: not a reference database (it has no audit trail)")
+    engine = create_engine(f"sqlite:///file:{args.db}?mode=ro&uri=true")
+    try:
+        found = verify_audit(engine)
+    finally:
+        engine.dispose()
+    for chain_break in found.breaks:
+        print(f"TAMPERED: {chain_break}")
+    if found.breaks:
+        print(f"NOT VERIFIED: the audit trail of {args.db} was changed outside the reference")
+        return 1
+    print(f"verified: {found.entries} audit entries in {args.db}, each chained to the one before")
     return 0
 
 

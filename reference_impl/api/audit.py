@@ -4,7 +4,9 @@ Routes run each attempt inside `attempt(...)`: an allowed change is committed to
 entry, in one transaction; a refused one is rolled back and its entry written on its own. A
 change that loses the race for a form's version (another change or the approval came first) is
 refused too, as `form_locked` when the form is locked now, `version_conflict` otherwise.
-Entries are only ever added: no route edits or deletes one (lockdown.yaml, `audit`).
+Entries are only ever added: no route edits or deletes one (lockdown.yaml, `audit`), and each
+is hash-chained to the one before it, so a row changed or removed in the database itself is
+found by `accredit reference verify-audit`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from reference_impl.api.errors import ApiError, error_responses, refused, versio
 from reference_impl.domain.access import FORM_READ, Actor
 from reference_impl.domain.lifecycle import locked_refusal
 from reference_impl.settings import Settings
+from reference_impl.store.audit_trail import NewEntry, append_entries
 from reference_impl.store.tables import MAX_ID, AuditEntry, Form
 
 __all__ = ["Attempt", "AuditEntryRead", "attempt", "router"]
@@ -89,18 +92,21 @@ def _storable(ident: int | None) -> int | None:
 def _record(
     session: Session, attempt: Attempt, outcome: str, code: str | None, at: datetime
 ) -> None:
-    for form_id, child_id in attempt.subjects or [(None, None)]:
-        session.add(
-            AuditEntry(
-                at=at,
-                user=attempt.user,
-                action=attempt.action,
-                form_id=_storable(form_id),
-                child_id=_storable(child_id),
-                outcome=outcome,
-                code=code,
+    append_entries(
+        session,
+        [
+            NewEntry(
+                at,
+                attempt.user,
+                attempt.action,
+                _storable(form_id),
+                _storable(child_id),
+                outcome,
+                code,
             )
-        )
+            for form_id, child_id in attempt.subjects or [(None, None)]
+        ],
+    )
 
 
 def _changed_meanwhile(session: Session, specs: SpecBundle, attempt: Attempt) -> ApiError:

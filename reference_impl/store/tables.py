@@ -21,6 +21,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
     "AuditEntry",
+    "AuditHead",
     "Base",
     "Child",
     "Form",
@@ -174,6 +175,7 @@ class AuditEntry(Base):
 
     `form_id` and `child_id` are plain numbers, not foreign keys: an entry outlives the draft
     it speaks of, and a merge or a move never rewrites where an earlier attempt was made.
+    `digest` chains the entry to the one before it (domain/audit_chain.py).
     """
 
     __tablename__ = "audit_entries"
@@ -186,3 +188,19 @@ class AuditEntry(Base):
     child_id: Mapped[int | None] = mapped_column(index=True)
     outcome: Mapped[str] = mapped_column(String(16))
     code: Mapped[str | None] = mapped_column(String(64))
+    previous_digest: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The one row that records the audit chain's last entry: entries removed from the end
+    leave the chain shorter than its head."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_entry_id: Mapped[int] = mapped_column()
+    last_digest: Mapped[str] = mapped_column(String(64))
+    # Bumped by every writer first, so the writer holds the database's write lock while it
+    # reads the head and extends the chain: two attempts never follow the same entry.
+    writes: Mapped[int] = mapped_column(default=0)
