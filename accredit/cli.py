@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import accredit
 from accredit._paths import suites_root
 from accredit.baseline import BaselineComparison
-from accredit.errors import UserError
+from accredit.errors import SutUnreachable, UserError
 from accredit.manifest import write_manifest
 from accredit.runner import RUN_PROFILES, RunOutcome, run_accreditation, write_run_directory
 from accredit.specs import did_you_mean, load_specs
@@ -211,6 +211,8 @@ def _accredit(profile: Path, args: argparse.Namespace, manifest: bool = True) ->
     if outcome.baseline is not None:
         _print_baseline(outcome.baseline)
     _print_written(outcome.artefacts, outcome.pdf_skipped)
+    if outcome.unreachable is not None:
+        raise SutUnreachable(outcome.unreachable)
     return outcome
 
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from accredit._paths import suites_root
 from accredit.baseline import BASELINE_FILE, BaselineComparison, compare_with_baseline
-from accredit.errors import UserError
+from accredit.errors import SutUnreachable, UserError
 from accredit.manifest import MANIFEST_FILE, write_manifest
 from accredit.results import read_results
 from accredit.specs import SpecBundle, did_you_mean, load_specs
@@ -71,6 +71,8 @@ class RunOutcome:
     scorecard: Scorecard | None = None
     baseline: BaselineComparison | None = None
     pdf_skipped: str | None = None
+    #: Why the SUT could not be reached at all (exit 3); the run directory still records it.
+    unreachable: str | None = None
 
 
 def select_categories(specs: SpecBundle, only: Iterable[str] | None) -> list[str] | None:
@@ -107,8 +109,9 @@ def run_accreditation(
     whether any requirement regressed, not what the decision is. Without `manifest`, the
     caller writes it (last, once nothing more will change in `out_dir`).
 
-    Raises UserError for a bad spec, profile, baseline or argument and SutUnreachable (exit 3)
-    when the SUT does not answer at all.
+    Raises UserError for a bad spec, profile, baseline or argument. A SUT that does not answer
+    at all is still run against (every requirement ends in `error` with the failed exchange as
+    evidence, and the run directory records it); the outcome then says why, with exit code 3.
     """
     specs = load_specs(specs_dir)
     profile = load_profile(profile_path, specs.users)
@@ -119,7 +122,11 @@ def run_accreditation(
             f"{did_you_mean(run_profile, RUN_PROFILES)}"
         )
     earlier = read_results(baseline) if baseline is not None else None
-    probe(profile)
+    try:
+        probe(profile)
+        unreachable = None
+    except SutUnreachable as error:
+        unreachable = str(error)
     out_dir.mkdir(parents=True, exist_ok=True)
     results_path = out_dir / "results.json"
     for name in ("results.json", *_RUN_ARTEFACTS):
@@ -161,13 +168,17 @@ def run_accreditation(
         results_path, out_dir, specs=specs, pdf=pdf, baseline=comparison, manifest=manifest
     )
     card = reports.scorecard
-    if not results["run"]["complete"]:
+    if unreachable is not None:
+        exit_code = SutUnreachable.exit_code
+    elif not results["run"]["complete"]:
         exit_code = EXIT_INCOMPLETE
     elif comparison is not None:
         exit_code = 1 if comparison.regressions else 0
     else:
         exit_code = DECISION_EXIT_CODES[card.decision]
-    return RunOutcome(exit_code, results, artefacts, card, comparison, reports.pdf_skipped)
+    return RunOutcome(
+        exit_code, results, artefacts, card, comparison, reports.pdf_skipped, unreachable
+    )
 
 
 def write_run_directory(

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from accredit.reference import free_port
+from accredit.results import read_results
 from accredit.specs import load_specs
 
 
@@ -243,7 +244,10 @@ def test_an_unreachable_sut_is_one_line_and_exit_3(tmp_path: Path) -> None:
     done = accredit("run", "--sut", str(profile), "--out", str(tmp_path / "out"))
     assert done.returncode == 3
     assert done.stderr.count("\n") == 1 and "does not answer" in done.stderr
-    assert not (tmp_path / "out" / "results.json").exists()
+    # The run is still on record: every requirement in error, with the failed exchange.
+    results = read_results(tmp_path / "out" / "results.json")
+    assert {r["verdict"] for r in results["requirements"]} == {"error"}
+    assert "Not accredited" in (tmp_path / "out" / "report.html").read_text()
 
 
 def test_a_missing_profile_is_one_line_and_exit_2(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ reports are written, nothing the SUT sent becomes markup, and no credential reac
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -111,15 +112,31 @@ def test_a_hostile_sut_is_survived_and_reported(
     injected = parser.found & {"script", "img", "iframe", "onerror", "onload"}
     assert not injected, f"{behaviour}: the SUT's markup reached the report: {injected}"
     assert (out / "junit.xml").is_file()
+    assert_no_token_in(out, tokens)
+
+
+def assert_no_token_in(out: Path, tokens: dict[str, str]) -> None:
     for artefact in out.iterdir():
         text = artefact.read_text(encoding="utf-8", errors="replace")
         leaked = [key for key, token in tokens.items() if token in text]
-        assert not leaked, f"{behaviour}: {artefact.name} holds the token of {leaked}"
+        assert not leaked, f"{artefact.name} holds the token of {leaked}"
 
 
-def test_a_sut_with_an_invalid_certificate_is_refused_in_one_line(tmp_path: Path) -> None:
+def test_a_sut_with_an_invalid_certificate_is_refused_and_on_record(tmp_path: Path) -> None:
+    """The harness never trusts a bad certificate: exit 3 with one line, and the run directory
+    says why, every requirement in error with the refused handshake as evidence."""
+    tokens = invented_tokens()
     with hostile_sut("bad-certificate", tmp_path) as base_url:
-        profile = write_profile(tmp_path, base_url, invented_tokens())
-        done = accredit("run", "--sut", str(profile), "--out", str(tmp_path / "out"), timeout=60)
+        profile = write_profile(tmp_path, base_url, tokens)
+        out = tmp_path / "out"
+        done = accredit("run", "--sut", str(profile), "--out", str(out), timeout=120)
     assert done.returncode == 3
     assert "CERTIFICATE_VERIFY_FAILED" in done.stderr and done.stderr.count("\n") == 1
+    results = json.loads((out / "results.json").read_text())
+    assert {r["verdict"] for r in results["requirements"]} == {"error"}
+    evidence = [
+        e for r in results["requirements"] for t in r["tests"] for e in t.get("evidence", [])
+    ]
+    assert evidence and all(e["curl"].startswith("curl ") for e in evidence)
+    assert "CERTIFICATE_VERIFY_FAILED" in json.dumps(results)
+    assert_no_token_in(out, tokens)
