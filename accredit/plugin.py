@@ -42,6 +42,8 @@ __all__ = [
     "MARKER",
     "RUN_PROFILES",
     "SMOKE_MARKER",
+    "MeasurementLog",
+    "RequirementViolation",
     "spec_bundle",
 ]
 
@@ -55,6 +57,20 @@ EVIDENCE_MARKER = "evidence"
 _MESSAGE_CHARS = 4000
 
 
+class RequirementViolation(AssertionError):
+    """A failed check of a test that verifies several requirements, naming the one it breaks.
+
+    A stateful test checks many rules in one run; when it stops at a violation, only the
+    requirements named here fail. Its other requirements were not checked to the end: they are
+    recorded as skipped (not run), never as passed.
+    """
+
+    def __init__(self, requirement_ids: tuple[str, ...] | str, message: str) -> None:
+        ids = (requirement_ids,) if isinstance(requirement_ids, str) else requirement_ids
+        super().__init__(f"{', '.join(ids)}: {message}")
+        self.requirement_ids = ids
+
+
 @dataclass
 class _TestRecord:
     nodeid: str
@@ -62,9 +78,10 @@ class _TestRecord:
     outcome: str = "pass"
     message: str | None = None
     duration_s: float = 0.0
+    violated: tuple[str, ...] | None = None  # a RequirementViolation's ids, when one ended it
 
 
-@dataclass
+@dataclass(eq=False)  # registered as a plugin: pluggy keeps plugins in sets
 class _Run:
     specs: SpecBundle
     profile: SutProfile
@@ -81,6 +98,7 @@ class _Run:
     open_records: dict[str, _TestRecord] = field(default_factory=dict)
     tests: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     internal_errors: list[str] = field(default_factory=list)
+    measurements: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def client(self) -> SutClient:
         if self.http is None:
@@ -173,6 +191,9 @@ class _Run:
                 )
                 record.outcome = "fail" if failed_assertion and report.when == "call" else "error"
                 record.message = _failure_message(call, report)
+                violation = call.excinfo.value if call.excinfo is not None else None
+                if isinstance(violation, RequirementViolation):
+                    record.violated = violation.requirement_ids
         if report.when != "teardown":
             return
         del self.open_records[item.nodeid]
@@ -191,6 +212,16 @@ class _Run:
             else [e.evidence(self.profile.secrets) for e in exchanges[-keep:]],
         }
         for requirement_id in record.requirement_ids:
+            if record.violated is not None and requirement_id not in record.violated:
+                unchecked = {
+                    **entry,
+                    "outcome": "skipped",
+                    "message": f"not checked to the end: the test stopped at a violation of "
+                    f"{', '.join(record.violated)}",
+                    "evidence": [],
+                }
+                self.tests.setdefault(requirement_id, []).append(unchecked)
+                continue
             self.tests.setdefault(requirement_id, []).append(entry)
 
     def _scrub(self, text: str) -> str:
@@ -230,10 +261,46 @@ class _Run:
             ],
             "requirements": requirements,
             "summary": summarise(requirements),
+            **({"measurements": list(self.measurements.values())} if self.measurements else {}),
         }
 
 
 _RUN = pytest.StashKey[_Run]()
+
+
+class MeasurementLog:
+    """Figures a test measured against budgets, written to results.json `measurements` and
+    graded by the scoring policy. Each belongs to the first requirement the test names."""
+
+    def __init__(self, run: _Run, requirement_id: str) -> None:
+        self._run = run
+        self._requirement = run.specs.catalogue.requirement(requirement_id)
+
+    def record(
+        self,
+        figure: str,
+        title: str,
+        value: float,
+        budget: float,
+        unit: str,
+        weight: float | None = None,
+    ) -> None:
+        """Keep one figure (lower is better) under the stable id `figure`; a later record
+        of the same id replaces it."""
+        if not (value >= 0 and budget >= 0):
+            raise ValueError(f"{figure}: value {value!r} and budget {budget!r} must be >= 0")
+        entry: dict[str, Any] = {
+            "id": figure,
+            "category": self._requirement.category,
+            "title": title,
+            "requirement": self._requirement.id,
+            "value": round(float(value), 4),
+            "budget": float(budget),
+            "unit": unit,
+        }
+        if weight is not None:
+            entry["weight"] = float(weight)
+        self._run.measurements[figure] = entry
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -374,6 +441,13 @@ def seed(pytestconfig: pytest.Config) -> int:
 def spec_bundle(config: pytest.Config) -> SpecBundle:
     """Return the run's spec bundle, for parametrising suites at collection time."""
     return _run(config).specs
+
+
+@pytest.fixture
+def measurements(pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> MeasurementLog:
+    """Where a test records what it measured against a budget (see `MeasurementLog`)."""
+    run = _run(pytestconfig)
+    return MeasurementLog(run, run.requirement_ids[request.node.nodeid][0])
 
 
 @pytest.fixture

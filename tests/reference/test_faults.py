@@ -5,12 +5,20 @@ One row per fault: a scenario, what the clean reference shows, what the faulty o
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
-from reference_impl.faults import FAULTS, UnknownFaultError
+from reference_impl.api import strain
+from reference_impl.faults import (
+    FAULTS,
+    SLOW_SEARCH_SECONDS_PER_NOTE,
+    UnknownFaultError,
+    leaked_seconds,
+)
 from reference_impl.settings import Settings
 from tests.reference.conftest import (
     AUTHOR,
@@ -82,8 +90,188 @@ def long_note(api: Api) -> Any:
     return len(api.read(f"/children/{child['id']}/notes").json()[0]["text"])
 
 
+def search_forty_notes(api: Api) -> Any:
+    child = api.child()
+    for n in range(40):
+        api.as_user(AUTHOR).post(f"/children/{child['id']}/notes", {"text": f"Visit {n}."})
+    started = time.monotonic()
+    found = api.read(f"/children/{child['id']}/search?q=visit%2039").json()["notes"]
+    return [n["text"] for n in found], time.monotonic() - started >= SLOW_SEARCH_FLOOR
+
+
+def a_read_ten_seconds_on(api: Api) -> Any:
+    """A second read on a connection ten seconds old (the clock is moved, not waited for)."""
+    child = api.child()
+    api.read(f"/children/{child['id']}")
+    real = strain.clock
+    strain.clock = lambda: real() + 10.0
+    try:
+        started = time.monotonic()
+        api.read(f"/children/{child['id']}")
+        return time.monotonic() - started >= LEAK_FLOOR
+    finally:
+        strain.clock = real
+
+
+def reads_from_twelve_clients(api: Api) -> Any:
+    child = api.child()
+    headers = {"Authorization": f"Bearer {api.tokens[AUTHOR]}"}
+    statuses = [
+        TestClient(api.client.app, client=("127.0.0.1", port))
+        .get(f"/children/{child['id']}", headers=headers)
+        .status_code
+        for port in range(40001, 40013)
+    ]
+    return sorted(set(statuses))
+
+
+def approve_own_form(api: Api) -> Any:
+    form = api.submitted(author="tm_a")
+    approved = api.act(form, "approve", "tm_a")
+    return approved.status_code, api.read(f"/forms/{form['id']}").json()["status"]
+
+
+def return_with_reason(api: Api) -> Any:
+    form = api.submitted()
+    api.act(form, "return", "tm_a", {"reason": "Add the school's view."})
+    return api.read(f"/forms/{form['id']}", AUTHOR).json()["returned_reason"]
+
+
+def reallocate_approved(api: Api) -> Any:
+    form = api.approved()
+    body = {"version": form["version"], "author": "sw_b"}
+    changed = api.as_user("admin").patch(f"/forms/{form['id']}/metadata", body)
+    return changed.status_code, api.read(f"/forms/{form['id']}").json()["author"]
+
+
+def move_approved(api: Api) -> Any:
+    form = api.approved()
+    other = api.child()
+    body = {"version": form["version"], "child_id": other["id"]}
+    moved = api.as_user("admin").post(f"/forms/{form['id']}/move", body)
+    return moved.status_code, api.read(f"/forms/{form['id']}").json()["child_id"] == other["id"]
+
+
+def attach_to_approved(api: Api) -> Any:
+    form = api.approved()
+    body = {
+        "version": form["version"],
+        "name": "letter.pdf",
+        "media_type": "application/pdf",
+        "content_base64": "JVBERi0xLjQK",
+    }
+    added = api.as_user(AUTHOR).post(f"/forms/{form['id']}/attachments", body)
+    return added.status_code, len(api.read(f"/forms/{form['id']}").json()["attachments"])
+
+
+def note_for(api: Api, form: dict[str, Any]) -> dict[str, Any]:
+    note = api.as_user(AUTHOR).post(f"/children/{form['child_id']}/notes", {"text": "Visit."})
+    assert note.status_code == 201, note.text
+    body: dict[str, Any] = note.json()
+    return body
+
+
+def linked_form(api: Api) -> dict[str, Any]:
+    form = api.complete()
+    body = {
+        "version": form["version"],
+        "target_type": "note",
+        "target_id": note_for(api, form)["id"],
+    }
+    return ok(api.as_user(AUTHOR).post(f"/forms/{form['id']}/links", body))
+
+
+def unlink_approved(api: Api) -> Any:
+    form = linked_form(api)
+    form = ok(api.act(form, "submit", AUTHOR))
+    form = ok(api.act(form, "approve", "tm_a"))
+    link = form["links"][0]["id"]
+    removed = api.as_user(AUTHOR).delete(
+        f"/forms/{form['id']}/links/{link}?version={form['version']}"
+    )
+    return removed.status_code, len(api.read(f"/forms/{form['id']}").json()["links"])
+
+
+def bulk_over_approved(api: Api) -> Any:
+    form = api.approved()
+    change = {"form_id": form["id"], "version": form["version"], "answers": {"analysis": "Bulk."}}
+    done = api.as_user("admin").post("/forms/bulk-update", {"changes": [change]})
+    return done.status_code, api.read(f"/forms/{form['id']}").json()["answers"]["analysis"]
+
+
+def merge_away_approved(api: Api) -> Any:
+    form = api.approved()
+    child = api.read(f"/children/{form['child_id']}").json()
+    fields = ("given_name", "family_name", "date_of_birth", "sex", "team")
+    survivor = api.child(**{k: child[k] for k in fields})
+    merged = api.as_user("admin").post(
+        f"/children/{survivor['id']}/merge", {"duplicate_id": form["child_id"]}
+    )
+    return merged.status_code, api.read(f"/forms/{form['id']}").json()["child_id"] == survivor["id"]
+
+
+def prepopulate_approved(api: Api) -> Any:
+    form = api.approved()
+    body = {"version": form["version"]}
+    refilled = api.as_user("admin").post(f"/forms/{form['id']}/prepopulate", body)
+    return refilled.status_code
+
+
+def approve_an_addendum(api: Api) -> Any:
+    form = api.approved()
+    before = api.read(f"/forms/{form['id']}").content
+    addendum = api.as_user(AUTHOR).post(f"/forms/{form['id']}/addenda")
+    assert addendum.status_code == 201, addendum.text
+    addendum = ok(api.save(addendum.json(), {"analysis": "Corrected in an addendum."}))
+    addendum = ok(api.act(addendum, "submit", AUTHOR))
+    ok(api.act(addendum, "approve", "tm_a"))
+    return api.read(f"/forms/{form['id']}").content == before
+
+
+def link_a_submitted_form(api: Api) -> Any:
+    """The race itself is in the suites; here, the write that should guard it: a link is a
+    new version of the form, which a racing approval's write then sees."""
+    form = ok(api.act(api.complete(), "submit", AUTHOR))
+    body = {
+        "version": form["version"],
+        "target_type": "note",
+        "target_id": note_for(api, form)["id"],
+    }
+    linked = ok(api.as_user("tm_a").post(f"/forms/{form['id']}/links", body))
+    return linked["version"] - form["version"]
+
+
+def refused_attempts_in_the_trail(api: Api) -> Any:
+    form = api.approved()
+    api.save(form, {"analysis": "Rewritten."}, "admin")
+    entries = api.read(f"/audit?form_id={form['id']}", "auditor").json()
+    return sorted({e["outcome"] for e in entries})
+
+
+def trail_of_a_deleted_draft(api: Api) -> Any:
+    form = ok(api.save(api.form(), {"identity": "x"}))
+    api.as_user(AUTHOR).delete(f"/forms/{form['id']}")
+    return [e["action"] for e in api.read(f"/audit?form_id={form['id']}", "auditor").json()]
+
+
+def save_stale_then_fresh(api: Api) -> Any:
+    form = api.form()
+    ok(api.save(form, {"identity": "First."}))
+    stale = api.save(form, {"identity": "Stale."})
+    return stale.status_code, api.read(f"/forms/{form['id']}").json()["answers"]["identity"]
+
+
+def patch_approved_silently(api: Api) -> Any:
+    form = api.approved()
+    saved = api.save(form, {"analysis": "Rewritten after approval."}, "admin")
+    return saved.status_code, api.read(f"/forms/{form['id']}").json()["answers"]["analysis"]
+
+
 ANALYSIS_AS_SAVED = mandatory_answers(KIND, "5-9")["analysis"]
 SUMMER, WINTER = "2017-07-14", "2017-01-14"
+#: slow-search: 40 notes at its cost per note; leak-under-soak: a read at ten seconds.
+SLOW_SEARCH_FLOOR = 40 * SLOW_SEARCH_SECONDS_PER_NOTE
+LEAK_FLOOR = leaked_seconds(10.0)
 
 Scenario = Callable[[Api], Any]
 #: fault, scenario, what the clean reference shows, what the faulty one shows.
@@ -91,6 +279,31 @@ FAULT_TABLE: list[tuple[str, Scenario, Any, Any]] = [
     ("lock-bypass", patch_approved, (409, ANALYSIS_AS_SAVED), (200, "Rewritten after approval.")),
     ("delete-locked", delete_approved, (409, 200), (204, 404)),
     ("admin-can-reopen", admin_returns_approved, (409, "approved", [409]), (200, "draft", [409])),
+    ("author-self-approves", approve_own_form, (403, "submitted"), (200, "approved")),
+    (
+        "return-reason-dropped",
+        return_with_reason,
+        "Add the school's view.",
+        None,
+    ),
+    ("reallocate-locked", reallocate_approved, (409, AUTHOR), (200, "sw_b")),
+    ("move-locked", move_approved, (409, False), (200, True)),
+    ("attachment-on-locked", attach_to_approved, (409, 0), (200, 1)),
+    ("unlink-locked", unlink_approved, (409, 1), (200, 0)),
+    ("bulk-skips-lock", bulk_over_approved, (409, ANALYSIS_AS_SAVED), (200, "Bulk.")),
+    ("merge-moves-locked", merge_away_approved, (409, False), (200, True)),
+    ("prepopulate-locked", prepopulate_approved, 409, 200),
+    ("addendum-alters-parent", approve_an_addendum, True, False),
+    ("race-after-approve", link_a_submitted_form, 1, 0),
+    ("audit-misses-refusals", refused_attempts_in_the_trail, ["allowed", "refused"], ["allowed"]),
+    (
+        "audit-cascades",
+        trail_of_a_deleted_draft,
+        ["create_form", "update_answers", "delete_form"],
+        ["delete_form"],
+    ),
+    ("silent-ignore", patch_approved_silently, (409, ANALYSIS_AS_SAVED), (200, ANALYSIS_AS_SAVED)),
+    ("stale-version-applied", save_stale_then_fresh, (409, "First."), (200, "Stale.")),
     ("mandatory-ignored", submit_without_analysis, 422, 200),
     ("optional-demanded", submit_mandatory_only, (200, False), (422, True)),
     ("mandatory-at-save", save_one_optional, 200, 422),
@@ -98,6 +311,9 @@ FAULT_TABLE: list[tuple[str, Scenario, Any, Any]] = [
     ("siblings-not-listed", siblings_of_a_pair, True, False),
     ("definition-drift", published_analysis, ("mandatory", 422), ("optional", 422)),
     ("notes-truncated", long_note, 5000, 4000),
+    ("slow-search", search_forty_notes, (["Visit 39."], False), (["Visit 39."], True)),
+    ("leak-under-soak", a_read_ten_seconds_on, False, True),
+    ("errors-under-load", reads_from_twelve_clients, [200], [200, 503]),
 ]
 
 
