@@ -121,6 +121,8 @@ def run_accreditation(
             f"--run-profile: {run_profile!r} is not one of {', '.join(RUN_PROFILES)}"
             f"{did_you_mean(run_profile, RUN_PROFILES)}"
         )
+    if categories is None or "performance" in categories:
+        _check_performance_spec(specs)
     earlier = read_results(baseline) if baseline is not None else None
     try:
         probe(profile)
@@ -205,6 +207,16 @@ def write_run_directory(
     if manifest:
         paths.append(write_manifest(out_dir, specs))
     return reports, tuple(paths)
+
+
+def _check_performance_spec(specs: SpecBundle) -> None:
+    """Raise SpecError (exit 2, one line) if specs/performance.yaml is wrong, before any load.
+
+    The performance suite reads it through `load.profiles`; checking it here turns a bad
+    profile or budget into a usage error instead of a suite that cannot start."""
+    from load.profiles import read_performance
+
+    read_performance(specs.root)
 
 
 def _run_bounded(command: list[str], time_limit: float, echo: bool) -> bool:

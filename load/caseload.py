@@ -36,7 +36,11 @@ class Scale:
 
 
 SCALES = {
+    # suite: what an accreditation run seeds through the contract in a few seconds.
+    "suite": Scale("suite", children=40, notes_per_child=10, sibling_share=0.4),
     "small": Scale("small", children=200, notes_per_child=10, sibling_share=0.4),
+    # district: a tenth of a county's notes, to show search does not grow with them.
+    "district": Scale("district", children=5_000, notes_per_child=20, sibling_share=0.4),
     "county": Scale("county", children=50_000, notes_per_child=20, sibling_share=0.4),
 }
 

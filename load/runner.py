@@ -16,9 +16,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from accredit.reference import free_port
 from load.profiles import LoadProfile, Operation
@@ -50,13 +52,19 @@ def run_load(
     operations: dict[str, Operation],
     base_url: str,
     token: str,
-    ids: dict[str, list[int]],
-    editable_question: str,
+    ids: Mapping[str, Sequence[int]],
+    editable_question: str | Mapping[str, str],
     out_dir: Path,
     workers: int = 0,
     progress: bool = False,
+    phrases: Sequence[str] = (),
 ) -> dict[str, Measurement]:
-    """Run `profile` against `base_url`; return what was measured per operation."""
+    """Run `profile` against `base_url`; return what was measured per operation.
+
+    Every request is also logged under `out_dir` as `requests-<profile>.<pid>.csv` (see
+    `load.windows`). A step-up profile runs its steps through a locust load shape. The run is
+    killed if it has not stopped `STOP_MARGIN_SECONDS` after its duration.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     prefix = out_dir / f"locust-{profile.id}"
     with tempfile.TemporaryDirectory(prefix="accredit-load-") as private:
@@ -68,19 +76,26 @@ def run_load(
                 for op_id, weight in profile.mix.items()
             ],
             "think_seconds": list(profile.think_seconds),
-            "ids": ids,
+            "ids": {**{k: list(v) for k, v in ids.items()},
+                    **({"phrase": [quote(p) for p in phrases]} if phrases else {})},
             "token": token,
             "editable_question": editable_question,
+            "request_log": str(out_dir.resolve() / f"requests-{profile.id}"),
+            "steps": list(profile.steps),
+            "step_seconds": profile.step_seconds,
+            "spawn_rate": profile.spawn_rate,
         }  # fmt: skip
+        for stale in out_dir.glob(f"requests-{profile.id}.*.csv"):
+            stale.unlink()
         plan_path.write_text(json.dumps(plan))
         plan_path.chmod(0o600)
         environment = {**os.environ, "ACCREDIT_LOAD_PLAN": str(plan_path)}
         common = ["-f", str(LOCUSTFILE), "--host", base_url]
-        run = [
-            "--headless", "-u", str(profile.users), "-r", str(profile.spawn_rate),
-            "-t", f"{int(profile.duration_seconds)}s", "--csv", str(prefix), "--only-summary",
-            "--stop-timeout", "5", "--loglevel", "WARNING",
-        ]  # fmt: skip
+        run = ["--headless", "--csv", str(prefix), "--only-summary", "--stop-timeout", "5",
+               "--loglevel", "WARNING"]  # fmt: skip
+        if not profile.steps:  # a step-up's shape sets users and stops the run itself
+            run += ["-u", str(profile.users), "-r", str(profile.spawn_rate),
+                    "-t", f"{int(profile.duration_seconds)}s"]  # fmt: skip
         locust = [sys.executable, "-m", "locust"]
         processes: list[subprocess.Popen[bytes]] = []
         log = open(out_dir / f"locust-{profile.id}.log", "wb")  # noqa: SIM115

@@ -26,9 +26,11 @@ from reference_impl.api import (
     forms,
     meta,
     notes,
+    search,
 )
 from reference_impl.api.errors import STATUS_BY_CODE, error_responses, install_error_handlers
 from reference_impl.api.limits import BodySizeLimit
+from reference_impl.api.strain import LoadFaults, wanted
 from reference_impl.domain.refusal import FORM_LOCKED
 from reference_impl.settings import Settings
 from reference_impl.store.accounts import ensure_users, rotate_tokens
@@ -42,7 +44,7 @@ _DESCRIPTION = (
     "The API every product under accreditation serves to the ics-accredit harness: children, "
     "sibling groups, form definitions, forms and their lifecycle, attachments and links, "
     "addenda, record administration (metadata, moves, merges, bulk updates, pre-population), "
-    "case notes and the audit trail. Every error "
+    "case notes, search of a child's record and the audit trail. Every error "
     "answers with the ErrorBody schema. Rules (questions, bands, lifecycle, roles) come from "
     "the specs the product is accredited against."
 )
@@ -80,6 +82,8 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
     app.state.sessions = sessions
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if wanted(settings):
+        app.add_middleware(LoadFaults, settings=settings)
     routers = [
         meta.router,
         children.router,
@@ -89,6 +93,7 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
         addenda.router,
         administration.router,
         notes.router,
+        search.router,
         audit.router,
     ]
     for router in routers:

@@ -9,16 +9,19 @@ the end-to-end tests prove they do, and that the clean reference passes them.
 from __future__ import annotations
 
 import dataclasses
+import re
+import time as pytime
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accredit.specs import Lifecycle, did_you_mean
-from reference_impl.store.tables import Form
+from reference_impl.store.tables import Form, Note
 
 __all__ = [
     "FAULTS",
@@ -26,10 +29,12 @@ __all__ = [
     "UnknownFaultError",
     "check_fault_names",
     "drifted_definition",
+    "leaked_seconds",
     "lifecycle_with_reopening",
     "lifecycle_without_four_eyes",
     "london_midnight_in_utc",
     "merge_addendum_into_parent",
+    "scan_every_note",
 ]
 
 
@@ -107,6 +112,21 @@ _FAULTS = (
         "The published core assessment shows the mandatory question 'analysis' as optional.",
     ),
     Fault("notes-truncated", "Case notes are cut to 4,000 characters when stored."),
+    Fault(
+        "slow-search",
+        "Searching a child's record scans every case note in the database (a LIKE, no index), "
+        "at a cost per note: search latency grows with the number of notes.",
+    ),
+    Fault(
+        "leak-under-soak",
+        "Each connection keeps a buffer that is never trimmed and is re-read on every read: "
+        "latency grows over the run with how long a client has been connected.",
+    ),
+    Fault(
+        "errors-under-load",
+        "Above a number of concurrent clients a share of requests fails with 503 "
+        "(a connection pool sized for a demonstration).",
+    ),
 )
 
 #: Every planted fault by name.
@@ -187,3 +207,30 @@ def merge_addendum_into_parent(session: Session, addendum: Form, now: datetime) 
     if parent is not None:
         parent.answers = {**parent.answers, **addendum.answers}
         parent.updated_at = now
+
+
+#: slow-search: what scanning one note costs without an index, gross enough to show at a few
+#: hundred notes (a county's million would take hours).
+SLOW_SEARCH_SECONDS_PER_NOTE = 0.008
+#: leak-under-soak: what a connection's buffer costs each read, per second² of its age: 0.6 s
+#: after 24 s (within every read budget), a fifth of that a third of the way in.
+LEAK_SECONDS_PER_AGE_SQUARED = 0.0011
+#: errors-under-load: above this many clients seen within the window, one request in
+#: ERRORS_EVERY fails.
+ERRORS_ABOVE_CLIENTS, ERRORS_WINDOW_SECONDS, ERRORS_EVERY = 8, 5.0, 5
+
+
+def scan_every_note(session: Session, child_id: int, query: str, limit: int) -> list[Note]:
+    """slow-search: return the child's notes containing `query`, found by reading every note
+    in the database and paying a cost per note read."""
+    words = " ".join(re.findall(r"\w+", query)).lower()
+    every = list(session.execute(select(Note.id, Note.child_id, Note.text).order_by(Note.id)))
+    session.rollback()  # the scan's cost is paid without holding a connection
+    pytime.sleep(len(every) * SLOW_SEARCH_SECONDS_PER_NOTE)
+    ids = [i for i, child, text in every if child == child_id and words in text.lower()]
+    return list(session.scalars(select(Note).where(Note.id.in_(ids[:limit])).order_by(Note.id)))
+
+
+def leaked_seconds(age_seconds: float) -> float:
+    """leak-under-soak: return what a read costs on a connection this many seconds old."""
+    return LEAK_SECONDS_PER_AGE_SQUARED * age_seconds**2

@@ -15,7 +15,7 @@ from reference_impl.api.fields import CalendarDate, NoteText
 from reference_impl.domain.access import NOTE_READ, NOTE_WRITE
 from reference_impl.store.tables import Child, Note
 
-__all__ = ["NoteCreate", "NoteRead", "router"]
+__all__ = ["NoteCreate", "NoteRead", "note_read", "router"]
 
 router = APIRouter(tags=["notes"])
 
@@ -38,7 +38,8 @@ class NoteRead(BaseModel):
     created_at: datetime
 
 
-def _note_read(note: Note) -> NoteRead:
+def note_read(note: Note) -> NoteRead:
+    """Return the note as the API shows it."""
     return NoteRead(
         id=note.id,
         child_id=note.child_id,
@@ -79,7 +80,7 @@ def create_note(
     )
     session.add(note)
     session.commit()
-    return _note_read(note)
+    return note_read(note)
 
 
 @router.get(
@@ -93,4 +94,4 @@ def list_notes(child_id: int, user: CurrentUser, session: DbSession) -> list[Not
     require(user, NOTE_READ)
     get_row(session, Child, child_id, "child")
     notes = session.scalars(select(Note).where(Note.child_id == child_id).order_by(Note.id))
-    return [_note_read(note) for note in notes]
+    return [note_read(note) for note in notes]

@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from reference_impl.store.note_search import install_note_index
 from reference_impl.store.tables import Base
 
 __all__ = ["make_engine", "make_sessions"]
@@ -21,7 +22,8 @@ def make_engine(database_url: str) -> Engine:
     """Return an engine for `database_url` with the tables created.
 
     A SQLite file runs in WAL mode with synchronous=FULL, so a committed change survives a
-    power cut; an in-memory SQLite database is shared by every thread of the process.
+    power cut; an in-memory SQLite database is shared by every thread of the process. Case
+    notes get their full-text index (store/note_search.py).
     """
     url = make_url(database_url)
     options: dict[str, Any] = {}
@@ -36,6 +38,7 @@ def make_engine(database_url: str) -> Engine:
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     Base.metadata.create_all(engine)
+    install_note_index(engine)
     return engine
 
 

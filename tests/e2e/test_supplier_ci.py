@@ -21,21 +21,28 @@ from accredit.results import read_results
 from accredit.specs import load_specs
 from tests.e2e.test_command_line import accredit
 
+# The module's runs are shared fixtures: keep its tests on one worker.
+pytestmark = pytest.mark.xdist_group("supplier-ci")
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / "docs" / "ci" / "github-actions.yml"
 SMOKE_BUDGET_SECONDS = 60.0
+ONLY = ("--only", "functional,lockdown")
 
 
 @pytest.fixture(scope="module")
 def full_and_smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
-    """A full run of the clean reference, then a smoke run with the full one as its baseline."""
+    """A full run of the clean reference, then a smoke run with the full one as its baseline.
+
+    Both cover the functional and lock-down suites: the performance suite's load runs are
+    timed by their own tests, and what is shown here is the selection a smoke run makes."""
     full = tmp_path_factory.mktemp("full")
-    done = accredit("demo", "--out", str(full), "--seed", "5", "--no-pdf")
+    done = accredit("demo", "--out", str(full), "--seed", "5", "--no-pdf", *ONLY)
     assert done.returncode == 0, done.stdout + done.stderr
     smoke = tmp_path_factory.mktemp("smoke")
     done = accredit(
         "demo", "--out", str(smoke), "--seed", "5", "--no-pdf", "--run-profile", "smoke",
-        "--baseline", str(full / "results.json"),
+        "--baseline", str(full / "results.json"), *ONLY,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     return full, smoke, done.stdout
@@ -76,13 +83,16 @@ def test_the_plugin_runs_the_installed_suites_under_plain_pytest(tmp_path: Path)
     with running_reference(log=tmp_path / "reference.log") as reference:
         done = subprocess.run(
             [sys.executable, "-m", "pytest", "--sut", str(reference.profile),
-             "--results", str(results), "--seed", "5", "-q", str(suites_root())],
+             "--results", str(results), "--seed", "5", "-q", str(suites_root() / "functional"),
+             "--categories", "functional"],
             capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False,
         )  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     document = read_results(results)
-    assert {r["id"] for r in document["requirements"]} == set(load_specs().catalogue.ids)
-    assert all(r["verdict"] == "pass" for r in document["requirements"])
+    functional = {r.id for r in load_specs().catalogue.requirements if r.category == "functional"}
+    verdicts = {r["id"]: r["verdict"] for r in document["requirements"]}
+    assert set(verdicts) == set(load_specs().catalogue.ids)
+    assert {i for i, v in verdicts.items() if v == "pass"} == functional
     remade = accredit("report", str(results), "--out", str(tmp_path / "out"), "--no-pdf")
     assert remade.returncode == 0, remade.stderr
     assert "Decision under policy" in remade.stdout

@@ -17,8 +17,10 @@ from accredit.reference import running_reference
 from accredit.specs import load_specs
 from load.caseload import SCALES, Caseload
 from load.into_reference import load_into_reference
-from load.profiles import load_performance
+from load.profiles import load_performance, read_performance
 from load.runner import run_load
+
+pytestmark = pytest.mark.alone  # load runs: nothing else on the machine
 
 
 def test_the_shipped_profiles_name_only_known_operations() -> None:
@@ -30,7 +32,7 @@ def test_an_unknown_operation_in_a_mix_is_one_line(tmp_path: Path) -> None:
     root = tmp_path / "specs"
     shutil.copytree(specs_root(), root)
     path = root / "performance.yaml"
-    path.write_text(path.read_text().replace("mix: {open_child: 30", "mix: {open_chld: 30", 1))
+    path.write_text(path.read_text().replace("mix: {open_child: 25", "mix: {open_chld: 25", 1))
     with pytest.raises(SpecError) as caught:
         load_performance(root)
     assert "profiles.smoke.mix: 'open_chld' is not an operation" in str(caught.value)
@@ -39,7 +41,7 @@ def test_an_unknown_operation_in_a_mix_is_one_line(tmp_path: Path) -> None:
 
 def test_a_short_profile_measures_every_operation_within_budget(tmp_path: Path) -> None:
     operations, profiles = load_performance()
-    profile = replace(profiles["smoke"], users=5, duration_seconds=5)
+    profile = replace(profiles["smoke"], users=10, duration_seconds=6)
     database = tmp_path / "reference.db"
     load_into_reference(Caseload(load_specs(), SCALES["small"], 3, date(2026, 11, 1)),
                         f"sqlite:///{database}")  # fmt: skip
@@ -52,7 +54,8 @@ def test_a_short_profile_measures_every_operation_within_budget(tmp_path: Path) 
     with running_reference(database=database) as reference:
         token = yaml.safe_load(reference.profile.read_text())["users"]["sw_a"]["token"]
         measured = run_load(profile, operations, reference.base_url, token, ids,
-                            "parents_views", tmp_path / "out")  # fmt: skip
+                            "parents_views", tmp_path / "out",
+                            phrases=read_performance().search_phrases)  # fmt: skip
     assert set(measured) == set(profile.mix)
     for name, m in measured.items():
         assert m.requests > 0 and m.failures == 0, (name, m)
