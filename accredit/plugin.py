@@ -34,7 +34,15 @@ import accredit
 from accredit.errors import UserError
 from accredit.results import requirement_entries, summarise, write_results
 from accredit.specs import SpecBundle, load_specs
-from accredit.sut import Recorder, SutClient, SutProfile, http_client, load_profile, probe
+from accredit.sut import (
+    Exchange,
+    Recorder,
+    SutClient,
+    SutProfile,
+    http_client,
+    load_profile,
+    probe,
+)
 
 __all__ = [
     "EVIDENCE_EXCHANGES",
@@ -79,6 +87,7 @@ class _TestRecord:
     message: str | None = None
     duration_s: float = 0.0
     violated: tuple[str, ...] | None = None  # a RequirementViolation's ids, when one ended it
+    cause: BaseException | None = None  # the exception that ended it
 
 
 @dataclass(eq=False)  # registered as a plugin: pluggy keeps plugins in sets
@@ -98,6 +107,11 @@ class _Run:
     open_records: dict[str, _TestRecord] = field(default_factory=dict)
     tests: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     internal_errors: list[str] = field(default_factory=list)
+    # The evidence of each exception that ended a test: a shared fixture that failed raises
+    # the same exception again in every later test that uses it, with no exchange of its own.
+    evidence_of_cause: list[tuple[BaseException, list[dict[str, Any]]]] = field(
+        default_factory=list
+    )
     measurements: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def client(self) -> SutClient:
@@ -191,9 +205,9 @@ class _Run:
                 )
                 record.outcome = "fail" if failed_assertion and report.when == "call" else "error"
                 record.message = _failure_message(call, report)
-                violation = call.excinfo.value if call.excinfo is not None else None
-                if isinstance(violation, RequirementViolation):
-                    record.violated = violation.requirement_ids
+                record.cause = call.excinfo.value if call.excinfo is not None else None
+                if isinstance(record.cause, RequirementViolation):
+                    record.violated = record.cause.requirement_ids
         if report.when != "teardown":
             return
         del self.open_records[item.nodeid]
@@ -201,15 +215,14 @@ class _Run:
         marker = item.get_closest_marker(EVIDENCE_MARKER)
         keep = int(marker.args[0]) if marker and marker.args else EVIDENCE_EXCHANGES
         message = self._scrub(record.message)[:_MESSAGE_CHARS] if record.message else None
+        evidence = [] if record.outcome == "pass" else self._evidence(record, exchanges[-keep:])
         entry = {
             "id": record.nodeid,
             "outcome": record.outcome,
             "duration_s": round(record.duration_s, 4),
             "message": message,
             "exchange_count": len(exchanges),
-            "evidence": []
-            if record.outcome == "pass"
-            else [e.evidence(self.profile.secrets) for e in exchanges[-keep:]],
+            "evidence": evidence,
         }
         for requirement_id in record.requirement_ids:
             if record.violated is not None and requirement_id not in record.violated:
@@ -223,6 +236,17 @@ class _Run:
                 self.tests.setdefault(requirement_id, []).append(unchecked)
                 continue
             self.tests.setdefault(requirement_id, []).append(entry)
+
+    def _evidence(self, record: _TestRecord, exchanges: list[Exchange]) -> list[dict[str, Any]]:
+        """Return the evidence of a test that did not pass: its own exchanges, or those of the
+        test that first met the same exception (a shared fixture's failure, raised again)."""
+        evidence = [e.evidence(self.profile.secrets) for e in exchanges]
+        if record.cause is None:
+            return evidence
+        if evidence:
+            self.evidence_of_cause.append((record.cause, evidence))
+            return evidence
+        return next((kept for cause, kept in self.evidence_of_cause if cause is record.cause), [])
 
     def _scrub(self, text: str) -> str:
         for secret in self.profile.secrets:

@@ -34,6 +34,10 @@ from steps import (
 #: How many trials a run makes, and the most time they may take together.
 RACE_TRIALS = 30
 RACE_SECONDS = 30.0
+#: How long the edits wait after the approval is sent, trial by trial: at the same instant,
+#: and a little later, so that edits arriving during and just after the approval are both tried
+#: whatever the scheduling of the machine.
+EDIT_OFFSETS_SECONDS = (0.0, 0.0, 0.002, 0.005, 0.010)
 
 
 def _ready_to_lock(
@@ -67,10 +71,14 @@ def _ready_to_lock(
 
 
 def _at_once(
-    sut: SutClient, recorder: Recorder, requests: list[tuple[str, str, str, Any]]
+    sut: SutClient,
+    recorder: Recorder,
+    requests: list[tuple[str, str, str, Any]],
+    later_by: float = 0.0,
 ) -> list[Exchange]:
     """Send (user, method, path, body) requests at the same instant, each over its own
-    connection; return the exchanges in the same order."""
+    connection, all but the first `later_by` seconds after it; return the exchanges in the
+    same order."""
     barrier = threading.Barrier(len(requests))
     results: list[Exchange | BaseException | None] = [None] * len(requests)
 
@@ -78,6 +86,8 @@ def _at_once(
         with http_client(sut.profile) as http:
             client = SutClient(sut.profile, http, recorder, user)
             barrier.wait()
+            if index and later_by:
+                time.sleep(later_by)  # a race window, not a wait for readiness
             try:
                 results[index] = client.request(method, path, body)
             except BaseException as error:  # handed to the main thread, raised there
@@ -133,6 +143,7 @@ def test_an_edit_racing_the_approval_lands_before_it_or_is_refused(
                     {"version": form["version"], "target_type": "note", "target_id": note["id"]},
                 ),
             ],
+            later_by=EDIT_OFFSETS_SECONDS[trials % len(EDIT_OFFSETS_SECONDS)],
         )
         if lock.status != 200:  # an edit came first: the approval is taken again on top of it
             lock = sut.as_user(approver).post(f"{path}/{locking.action}", {})

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from performance.load_runs import LOAD_USER, RUN_PLAN, LoadRun
+from performance.load_runs import LOAD_USER, RUN_PLAN, LoadRun, replay
 
 from accredit.plugin import spec_bundle
 from accredit.specs import SpecBundle
@@ -65,11 +65,14 @@ def _load_run(
         seeded.pools(), editable_questions(specs), out, phrases=performance.search_phrases,
     )  # fmt: skip
     samples = read_requests(out, profile.id)
+    refused = {s.operation for s in samples} - {s.operation for s in samples if not s.failed}
+    if not samples or refused:
+        for operation in sorted(refused) or list(profile.mix)[:1]:
+            replay(sut, performance, operation, seeded)  # the evidence: a request to repeat
     if not samples:
         log = out / f"locust-{profile.id}.log"
         tail = log.read_text(errors="replace")[-600:] if log.is_file() else ""
         raise LoadRefused(f"the load run {profile.id!r} logged no request: {tail}")
-    refused = {s.operation for s in samples} - {s.operation for s in samples if not s.failed}
     if refused:
         raise LoadRefused(f"every request of {', '.join(sorted(refused))} failed: the SUT "
                           f"refused the load")  # fmt: skip

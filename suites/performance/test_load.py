@@ -8,30 +8,14 @@ so its evidence carries a curl line to repeat it.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import pytest
-from performance.load_runs import LOAD_USER, LoadRun
+from performance.load_runs import LoadRun, replay
 
 from accredit.plugin import MeasurementLog
 from accredit.sut import SutClient
 from load.profiles import Performance, RunPlan
 from load.through_contract import SeededIds
 from load.windows import breaches, drift, steps, summarise
-
-
-def replay(sut: SutClient, performance: Performance, operation: str, seeded: SeededIds) -> None:
-    """Send one request of `operation` with the recording client: the evidence to repeat."""
-    values = {"child_id": seeded.child_id[0], "form_id": seeded.form_id[0],
-              "draft_form_id": (seeded.draft_form_id or seeded.form_id)[0],
-              "phrase": quote(performance.search_phrases[0])}  # fmt: skip
-    client = sut.as_user(LOAD_USER)
-    for request in performance.operations[operation].requests:
-        path = request.path.format(**values)
-        if request.body == "note":
-            client.post(path, {"text": "Replayed as evidence of a load run."})
-        else:
-            client.get(path)  # a save is shown by the read that precedes it
 
 
 @pytest.mark.requirement("PERF-001")

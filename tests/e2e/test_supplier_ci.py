@@ -91,8 +91,8 @@ def test_the_plugin_runs_the_installed_suites_under_plain_pytest(tmp_path: Path)
     document = read_results(results)
     functional = {r.id for r in load_specs().catalogue.requirements if r.category == "functional"}
     verdicts = {r["id"]: r["verdict"] for r in document["requirements"]}
-    assert set(verdicts) == set(load_specs().catalogue.ids)
-    assert {i for i, v in verdicts.items() if v == "pass"} == functional
+    assert set(verdicts) == functional  # a run lists the categories it covers, no others
+    assert all(v == "pass" for v in verdicts.values()), verdicts
     remade = accredit("report", str(results), "--out", str(tmp_path / "out"), "--no-pdf")
     assert remade.returncode == 0, remade.stderr
     assert "Decision under policy" in remade.stdout
@@ -146,4 +146,4 @@ def test_coverage_lists_each_requirement_with_its_tests_and_faults() -> None:
             assert fault in by_id[rid]["faults"], (fault, rid)
     lockdown = by_id["LD-001"]
     assert lockdown["cases"] >= 1
-    assert any("test_answers_of_an_approved_form_cannot_change" in t for t in lockdown["tests"])
+    assert any("test_a_locked_form_refuses_the_route" in t for t in lockdown["tests"])

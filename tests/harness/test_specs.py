@@ -91,8 +91,9 @@ BAD_SPECS: list[tuple[str, str, str, str]] = [
     ),
     (
         "lockdown.yaml",
-        "    method: DELETE\n    path: /forms/{form_id}\n",
-        "    method: DELETE\n    path: /forms/{form_id}\n    for_each_action: yes-please\n",
+        "    method: DELETE\n    path: /forms/{form_id}?version={version}\n",
+        "    method: DELETE\n    path: /forms/{form_id}?version={version}\n"
+        "    for_each_action: yes-please\n",
         "lockdown.yaml: mutation_routes[1].for_each_action: expected boolean, got string",
     ),
     (
