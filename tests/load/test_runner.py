@@ -39,7 +39,11 @@ def test_an_unknown_operation_in_a_mix_is_one_line(tmp_path: Path) -> None:
     assert "did you mean 'open_child'?" in str(caught.value)
 
 
-def test_a_short_profile_measures_every_operation_within_budget(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [0, 2], ids=["one-process", "master-and-2-workers"])
+def test_a_short_profile_measures_every_operation_within_budget(
+    tmp_path: Path, workers: int
+) -> None:
+    """The same verdicts whether locust runs as one process or as a master and workers."""
     operations, profiles = load_performance()
     profile = replace(profiles["smoke"], users=10, duration_seconds=6)
     database = tmp_path / "reference.db"
@@ -55,10 +59,13 @@ def test_a_short_profile_measures_every_operation_within_budget(tmp_path: Path) 
         token = yaml.safe_load(reference.profile.read_text())["users"]["sw_a"]["token"]
         measured = run_load(profile, operations, reference.base_url, token, ids,
                             "parents_views", tmp_path / "out",
-                            phrases=read_performance().search_phrases)  # fmt: skip
+                            phrases=read_performance().search_phrases,
+                            workers=workers)  # fmt: skip
     assert set(measured) == set(profile.mix)
     for name, m in measured.items():
         assert m.requests > 0 and m.failures == 0, (name, m)
         assert m.p95_ms <= operations[name].budget.p95_ms, (name, m)
     log = (tmp_path / "out" / "locust-smoke.log").read_text()
     assert token not in log
+    logs = [f for f in (tmp_path / "out").glob("requests-smoke.*.csv") if f.stat().st_size]
+    assert len(logs) == max(1, workers), "the requests did not come from each locust process"
