@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from accredit.policy import load_policy
 from reports.charts import BudgetSeries, ScoreRow, budget_chart, category_chart
+from reports.load_section import load_section
 from reports.scoring import Finding, Scorecard, score
 
 __all__ = ["render_html", "write_html"]
@@ -135,7 +136,7 @@ def render_html(results: Mapping[str, Any], scorecard: Scorecard | None = None) 
     page = _page(results)
     anchors = {r.id: r.anchor for r in page["requirements"]}
     template = template_environment().get_template("report.html.j2")
-    return template.render(**page, **_decision_page(card, anchors))
+    return template.render(**page, **_decision_page(card, anchors), **load_section(results))
 
 
 @functools.cache
