@@ -77,6 +77,8 @@ def load_section(results: Mapping[str, Any]) -> dict[str, Any]:
 
 def _throughput(series: ThroughputSeries) -> ThroughputRun:
     points = series.points
+    # Each window is drawn at its middle: the last one may be shorter than the others.
+    rates = [RatePoint(p.start_s + p.seconds / 2, p.requests_per_s, p.failed_per_s) for p in points]
     return ThroughputRun(
         id=series.id,
         profile=series.profile,
@@ -84,11 +86,7 @@ def _throughput(series: ThroughputSeries) -> ThroughputRun:
         users=series.users,
         window_s=_figure(series.window_s),
         requirements=", ".join(series.requirements),
-        chart=throughput_chart(
-            [RatePoint(p.start_s + p.seconds / 2, p.requests_per_s, p.failed_per_s) for p in points]
-        )
-        if points
-        else None,
+        chart=throughput_chart(rates) if rates else None,
         lines=tuple(
             ThroughputLine(
                 window=f"{_figure(p.start_s)}\u2013{_figure(p.start_s + p.seconds)} s",
@@ -106,6 +104,10 @@ def _throughput(series: ThroughputSeries) -> ThroughputRun:
 
 def _drift(series: DriftSeries) -> DriftRun:
     operations = series.operations
+    rows = [
+        DriftRow(o.title, (o.first_p95_ms, o.middle_p95_ms, o.last_p95_ms), series.limit_ms(o))
+        for o in operations
+    ]
     return DriftRun(
         id=series.id,
         profile=series.profile,
@@ -113,16 +115,7 @@ def _drift(series: DriftSeries) -> DriftRun:
         floor_ms=_figure(series.floor_ms),
         max_ratio=_figure(series.max_ratio),
         requirements=", ".join(series.requirements),
-        chart=drift_chart(
-            [
-                DriftRow(o.title, (o.first_p95_ms, o.middle_p95_ms, o.last_p95_ms),
-                         series.limit_ms(o))
-                for o in operations
-            ],  # fmt: skip
-            series.floor_ms,
-        )
-        if operations
-        else None,
+        chart=drift_chart(rows, series.floor_ms) if rows else None,
         lines=tuple(
             DriftLine(
                 title=o.title,

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from accredit.errors import UserError
-from reports import load_results
+from reports import load_results, load_section
 from reports.charts import OKABE_ITO, DriftRow, RatePoint, drift_chart, throughput_chart
 from reports.html import render_html
 from tests.reports.conftest import IMG, SCRIPT, load_series, validate
@@ -163,11 +163,27 @@ def test_a_bad_series_entry_is_refused_in_one_line_naming_the_file(
     assert message == f"{file}: {problem}"
 
 
+def test_the_charts_are_drawn_from_the_figures_in_their_tables(
+    with_series: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[Any] = []
+    monkeypatch.setattr(load_section, "throughput_chart", lambda points: drawn.append(points))
+    monkeypatch.setattr(load_section, "drift_chart", lambda *args: drawn.append(args))
+    render_html(with_series)
+    # Each window at its middle; each operation's limit: twice its first third or the floor.
+    assert drawn == [
+        [RatePoint(1.5, 30, 0), RatePoint(4.5, 37, 2), RatePoint(6.75, 30, 0)],
+        ([DriftRow("Search the record", (320, 480, 720), 640),
+          DriftRow(f"Open a child's record {IMG}", (40, None, 260), 400)], 200),
+    ]  # fmt: skip
+
+
 def test_the_throughput_chart_draws_both_rates_in_okabe_ito_colours() -> None:
     points = [RatePoint(1.5, 30, 0), RatePoint(4.5, 37, 2)]
     drawn = svg(throughput_chart(points)).lower()
     assert OKABE_ITO["blue"].lower() in drawn and OKABE_ITO["vermillion"].lower() in drawn
-    assert "stroke-dasharray" in drawn  # failures are dashed: they read in greyscale too
+    # Failures are dashed, on the chart and in its legend: they read in greyscale too.
+    assert drawn.count("stroke-dasharray") == 2
     assert "<text" not in drawn
     assert svg(throughput_chart(points)) != svg(throughput_chart([RatePoint(1.5, 30, 0)] * 2))
 
@@ -181,7 +197,7 @@ def test_the_drift_chart_draws_each_third_the_floor_and_hostile_labels_as_outlin
     lowered = drawn.lower()
     for colour in ("sky_blue", "blue", "orange"):
         assert OKABE_ITO[colour].lower() in lowered
-    assert "stroke-dasharray" in drawn  # the floor
+    assert drawn.count("stroke-dasharray") == 2  # the floor, and its key in the legend
     assert "<text" not in drawn and "<script" not in drawn
     assert drawn == svg(drift_chart(thirds, floor_ms=200))
     assert drawn != svg(drift_chart(thirds, floor_ms=300))
