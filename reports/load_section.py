@@ -15,6 +15,7 @@ from typing import Any
 
 from accredit.series import DriftSeries, ThroughputSeries, read_series
 from reports.charts import DriftRow, RatePoint, drift_chart, throughput_chart
+from reports.decision_page import format_figure
 
 __all__ = ["DriftLine", "DriftRun", "ThroughputLine", "ThroughputRun", "load_section"]
 
@@ -84,16 +85,16 @@ def _throughput(series: ThroughputSeries) -> ThroughputRun:
         profile=series.profile,
         title=series.title,
         users=series.users,
-        window_s=_figure(series.window_s),
+        window_s=format_figure(series.window_s),
         requirements=", ".join(series.requirements),
         chart=throughput_chart(rates) if rates else None,
         lines=tuple(
             ThroughputLine(
-                window=f"{_figure(p.start_s)}\u2013{_figure(p.start_s + p.seconds)} s",
+                window=f"{format_figure(p.start_s)}\u2013{format_figure(p.start_s + p.seconds)} s",
                 requests=p.requests,
                 failed=p.failed,
-                requests_per_s=_figure(p.requests_per_s),
-                failed_per_s=_figure(p.failed_per_s),
+                requests_per_s=format_figure(p.requests_per_s),
+                failed_per_s=format_figure(p.failed_per_s),
             )
             for p in points
         ),
@@ -112,25 +113,20 @@ def _drift(series: DriftSeries) -> DriftRun:
         id=series.id,
         profile=series.profile,
         title=series.title,
-        floor_ms=_figure(series.floor_ms),
-        max_ratio=_figure(series.max_ratio),
+        floor_ms=format_figure(series.floor_ms),
+        max_ratio=format_figure(series.max_ratio),
         requirements=", ".join(series.requirements),
         chart=drift_chart(rows, series.floor_ms) if rows else None,
         lines=tuple(
             DriftLine(
                 title=o.title,
-                first_ms=_figure(o.first_p95_ms),
-                middle_ms=None if o.middle_p95_ms is None else _figure(o.middle_p95_ms),
-                last_ms=_figure(o.last_p95_ms),
-                limit_ms=_figure(series.limit_ms(o)),
-                ratio=_figure(o.ratio),
+                first_ms=format_figure(o.first_p95_ms),
+                middle_ms=None if o.middle_p95_ms is None else format_figure(o.middle_p95_ms),
+                last_ms=format_figure(o.last_p95_ms),
+                limit_ms=format_figure(series.limit_ms(o)),
+                ratio=format_figure(o.ratio),
                 within=o.ratio <= series.max_ratio,
             )
             for o in operations
         ),
     )
-
-
-def _figure(value: float) -> str:
-    # The same rounding as the rest of the report (reports.html.format_figure).
-    return f"{round(value, 2):g}"
