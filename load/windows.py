@@ -155,13 +155,14 @@ def window_length(span_seconds: float, windows: int = 10) -> float:
 
 def throughput(samples: Sequence[Sample], window_seconds: float) -> list[Window]:
     """Return the requests and failures that started in each window of `window_seconds`,
-    from the first request to the last; the last window ends at the last request."""
+    from the first request to the last. The last window ends at the last request, between half
+    and one and a half windows long: a sliver of a window would give a rate of a few requests."""
     if not samples:
         return []
     if window_seconds <= 0:
         raise ValueError(f"a window must be longer than 0 s, not {window_seconds!r}")
     start, span = samples[0].at, samples[-1].at - samples[0].at
-    count = max(1, math.ceil(span / window_seconds))
+    count = max(1, round(span / window_seconds))
     requests, failures = [0] * count, [0] * count
     for sample in samples:
         index = min(int((sample.at - start) // window_seconds), count - 1)

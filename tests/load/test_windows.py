@@ -69,7 +69,13 @@ def test_a_window_length_gives_a_run_about_ten_windows(span: float, expected: fl
 def test_throughput_counts_requests_and_failures_per_window_to_the_last_request() -> None:
     run = [Sample(100.0, "a", 1, False), Sample(102.9, "a", 1, True), Sample(103.0, "b", 1, False),
            Sample(107.5, "a", 1, True)]  # fmt: skip
-    assert throughput(run, 3) == [Window(0, 3, 2, 1), Window(3, 3, 1, 0), Window(6, 1.5, 1, 1)]
+    assert throughput(run, 2) == [Window(0, 2, 1, 0), Window(2, 2, 2, 1), Window(4, 2, 0, 0),
+                                  Window(6, 1.5, 1, 1)]  # fmt: skip
+
+
+def test_a_sliver_at_the_end_of_a_run_joins_the_last_window() -> None:
+    run = [Sample(100.0 + t, "a", 1, False) for t in (0, 1, 2.5, 3.5, 6.0, 6.25)]
+    assert throughput(run, 3) == [Window(0, 3, 3, 0), Window(3, 3.25, 3, 0)]
 
 
 def test_throughput_of_one_instant_is_one_full_window() -> None:
