@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
+from accredit._paths import specs_root
 from accredit.plugin import SeriesLog, _Run
 from accredit.results import validate_results
 from accredit.series import (
@@ -18,6 +21,8 @@ from accredit.series import (
 )
 from accredit.specs import load_specs
 from accredit.sut import SutProfile
+from load.profiles import read_performance
+from load.windows import Sample
 
 THROUGHPUT = ThroughputSeries(
     "throughput.p",
@@ -80,3 +85,31 @@ def test_a_series_naming_a_requirement_the_catalogue_lacks_is_refused(run: _Run)
     with pytest.raises(KeyError, match="PERF-999"):
         SeriesLog(run).record(DriftSeries("drift.p", "p", "A run", 200, 2.0, ("PERF-999",), ()))
     assert run.series == {}
+
+
+@pytest.fixture
+def load_runs(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """The performance suite's load-run helpers, imported as the suites import them."""
+    monkeypatch.syspath_prepend(str(Path(__file__).parents[2] / "suites"))
+    return importlib.import_module("performance.load_runs")
+
+
+def test_the_suite_records_each_run_for_the_requirements_judged_from_it(
+    load_runs: ModuleType,
+) -> None:
+    performance = read_performance(specs_root())
+    plan = performance.runs[load_runs.RUN_PLAN]
+    load, step_up = performance.profiles[plan.load], performance.profiles[plan.step_up]
+    run = [Sample(1000 + t / 10, "search_record", 50 + t, t % 50 == 0) for t in range(240)]
+    recorded = load_runs.throughput_series(load, plan, run)
+    assert (recorded.id, recorded.window_s, recorded.users) == ("throughput.accreditation", 3, 20)
+    # The accreditation plan judges PERF-001 to PERF-003 from one run.
+    assert recorded.requirements == ("PERF-001", "PERF-002", "PERF-003")
+    assert [p.requests for p in recorded.points] == [30] * 8
+    assert sum(p.failed for p in recorded.points) == 5
+    assert load_runs.throughput_series(step_up, plan, run).requirements == ("PERF-004",)
+    thirds = load_runs.drift_series(load_runs.LoadRun(load, run, Path()), performance)
+    assert (thirds.floor_ms, thirds.max_ratio) == (200, 2.0)
+    (search,) = thirds.operations
+    assert search.title == performance.operations["search_record"].title
+    assert (search.first_p95_ms, search.middle_p95_ms, search.last_p95_ms) == (125, 205, 285)
