@@ -33,6 +33,7 @@ import pytest
 import accredit
 from accredit.errors import UserError
 from accredit.results import requirement_entries, summarise, write_results
+from accredit.series import Series
 from accredit.specs import SpecBundle, load_specs
 from accredit.sut import (
     Exchange,
@@ -52,6 +53,7 @@ __all__ = [
     "SMOKE_MARKER",
     "MeasurementLog",
     "RequirementViolation",
+    "SeriesLog",
     "spec_bundle",
 ]
 
@@ -113,6 +115,7 @@ class _Run:
         default_factory=list
     )
     measurements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    series: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def client(self) -> SutClient:
         if self.http is None:
@@ -286,6 +289,7 @@ class _Run:
             "requirements": requirements,
             "summary": summarise(requirements),
             **({"measurements": list(self.measurements.values())} if self.measurements else {}),
+            **({"series": list(self.series.values())} if self.series else {}),
         }
 
 
@@ -325,6 +329,20 @@ class MeasurementLog:
         if weight is not None:
             entry["weight"] = float(weight)
         self._run.measurements[figure] = entry
+
+
+class SeriesLog:
+    """Load runs over time (`accredit.series`), written to results.json `series` for the
+    report's charts; verdicts never rest on them."""
+
+    def __init__(self, run: _Run) -> None:
+        self._run = run
+
+    def record(self, series: Series) -> None:
+        """Keep one series under its stable id; a later record of the same id replaces it."""
+        for requirement_id in series.requirements:
+            self._run.specs.catalogue.requirement(requirement_id)  # an unknown id is a bug
+        self._run.series[series.id] = series.to_json()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -472,6 +490,12 @@ def measurements(pytestconfig: pytest.Config, request: pytest.FixtureRequest) ->
     """Where a test records what it measured against a budget (see `MeasurementLog`)."""
     run = _run(pytestconfig)
     return MeasurementLog(run, run.requirement_ids[request.node.nodeid][0])
+
+
+@pytest.fixture(scope="session")
+def series(pytestconfig: pytest.Config) -> SeriesLog:
+    """Where the load fixtures record each run over time (see `SeriesLog`)."""
+    return SeriesLog(_run(pytestconfig))
 
 
 @pytest.fixture

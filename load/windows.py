@@ -17,8 +17,11 @@ from load.profiles import Budget
 from load.runner import Measurement
 
 __all__ = [
+    "WINDOW_LENGTHS",
     "Drift",
     "Sample",
+    "Thirds",
+    "Window",
     "breaches",
     "by_second",
     "drift",
@@ -26,7 +29,14 @@ __all__ = [
     "read_requests",
     "steps",
     "summarise",
+    "thirds",
+    "throughput",
+    "window_length",
 ]
+
+#: The window lengths (seconds) a run's throughput is cut into: round numbers a reader can count
+#: in, the shortest that gives a run about ten windows (a 24 s run: 3 s, a 30 min soak: 3 min).
+WINDOW_LENGTHS = (1.0, 2.0, 3.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 180.0, 300.0, 600.0, 900.0)
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,27 @@ class Drift:
     first_p95_ms: float
     last_p95_ms: float
     ratio: float  # of the two, each raised to the floor first
+
+
+@dataclass(frozen=True)
+class Thirds:
+    """An operation's p95 in each third of a run (the drift rule's thirds)."""
+
+    operation: str
+    first_p95_ms: float
+    middle_p95_ms: float | None  # None when the operation had no request in the middle third
+    last_p95_ms: float
+    ratio: float  # the drift rule's: last over first, each raised to the floor first
+
+
+@dataclass(frozen=True)
+class Window:
+    """The requests that started in one window of a run, timed from its first request."""
+
+    start_s: float
+    seconds: float  # the window's length; the last may be shorter, up to the last request
+    requests: int
+    failures: int
 
 
 def read_requests(out_dir: Path, profile_id: str) -> list[Sample]:
@@ -98,6 +129,50 @@ def drift(samples: Sequence[Sample], floor_ms: float) -> list[Drift]:
               max(last[op].p95_ms, floor_ms) / max(first[op].p95_ms, floor_ms, 1e-9))
         for op in sorted(set(first) & set(last))
     ]  # fmt: skip
+
+
+def thirds(samples: Sequence[Sample], floor_ms: float) -> list[Thirds]:
+    """Return, per operation in both the first and last thirds, its p95 in each third, with
+    the drift rule's ratio (the same thirds, floor and ratio as `drift`)."""
+    if not samples:
+        return []
+    start, end = samples[0].at, samples[-1].at
+    third = (end - start) / 3
+    middle = summarise(s for s in samples if start + third <= s.at < end - third)
+    return [
+        Thirds(d.operation, d.first_p95_ms,
+               middle[d.operation].p95_ms if d.operation in middle else None,
+               d.last_p95_ms, d.ratio)
+        for d in drift(samples, floor_ms)
+    ]  # fmt: skip
+
+
+def window_length(span_seconds: float, windows: int = 10) -> float:
+    """Return the shortest of WINDOW_LENGTHS that cuts a run of `span_seconds` into at most
+    `windows` windows (the longest one for a run longer than that allows)."""
+    return next((w for w in WINDOW_LENGTHS if w * windows >= span_seconds), WINDOW_LENGTHS[-1])
+
+
+def throughput(samples: Sequence[Sample], window_seconds: float) -> list[Window]:
+    """Return the requests and failures that started in each window of `window_seconds`,
+    from the first request to the last. The last window ends at the last request, between half
+    and one and a half windows long: a sliver of a window would give a rate of a few requests."""
+    if not samples:
+        return []
+    if window_seconds <= 0:
+        raise ValueError(f"a window must be longer than 0 s, not {window_seconds!r}")
+    start, span = samples[0].at, samples[-1].at - samples[0].at
+    count = max(1, round(span / window_seconds))
+    requests, failures = [0] * count, [0] * count
+    for sample in samples:
+        index = min(int((sample.at - start) // window_seconds), count - 1)
+        requests[index] += 1
+        failures[index] += sample.failed
+    # A run of one instant is one window of the full length: its rate is never divided by 0.
+    lengths = [window_seconds] * (count - 1) + [
+        span - (count - 1) * window_seconds or window_seconds
+    ]
+    return [Window(i * window_seconds, lengths[i], requests[i], failures[i]) for i in range(count)]
 
 
 def steps(samples: Sequence[Sample], step_seconds: float, count: int) -> list[list[Sample]]:

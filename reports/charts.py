@@ -30,10 +30,14 @@ from matplotlib.patches import Patch
 __all__ = [
     "OKABE_ITO",
     "BudgetSeries",
+    "DriftRow",
+    "RatePoint",
     "ScoreRow",
     "budget_chart",
     "category_chart",
+    "drift_chart",
     "grouped_score_chart",
+    "throughput_chart",
     "totals_chart",
 ]
 
@@ -89,6 +93,25 @@ class BudgetSeries:
     shares: Sequence[float | None]
 
 
+@dataclass(frozen=True)
+class RatePoint:
+    """One window of a load run: its middle (seconds from the first request) and its rates."""
+
+    at_s: float
+    requests_per_s: float
+    failed_per_s: float
+
+
+@dataclass(frozen=True)
+class DriftRow:
+    """One operation's p95 in each third of a soak (None: no request in it) and the highest
+    last-third p95 the drift rule allows it."""
+
+    label: str
+    thirds_ms: tuple[float | None, float | None, float | None]
+    limit_ms: float
+
+
 def category_chart(rows: Sequence[ScoreRow]) -> str:
     """Return a horizontal bar chart of category scores against their thresholds."""
     return _category_chart(tuple(rows))
@@ -130,6 +153,72 @@ def budget_chart(
         return _data_uri(
             _grouped(measurements, labels, shares, top, "% of budget", marks, "not measured")
         )
+
+
+def throughput_chart(points: Sequence[RatePoint]) -> str:
+    """Return a line chart of requests and failed requests per second over a load run."""
+    with _style():
+        figure, axes = _figure(6)
+        times = [p.at_s for p in points]
+        axes.plot(times, [p.requests_per_s for p in points], color=OKABE_ITO["blue"],
+                  marker="o", linewidth=1.6, label="requests per second")  # fmt: skip
+        axes.plot(times, [p.failed_per_s for p in points], color=_UNMET, marker="s",
+                  linestyle="--", linewidth=1.6, label="failed requests per second")  # fmt: skip
+        top = max([1.0, *(p.requests_per_s for p in points)])
+        axes.set_ylim(0, top * 1.12)
+        axes.set_xlim(left=0)
+        axes.set_xlabel("seconds from the first request (middle of each window)")
+        axes.set_ylabel("per second")
+        axes.grid(color="#dddddd", linewidth=0.6)
+        axes.set_axisbelow(True)
+        figure.legend(loc="outside lower center", ncols=2, frameon=False)
+        return _data_uri(figure)
+
+
+_THIRDS = (("first third", "sky_blue", ""), ("middle third", "blue", ".."),
+           ("last third", "orange", "//"))  # fmt: skip
+
+
+def drift_chart(rows: Sequence[DriftRow], floor_ms: float) -> str:
+    """Return grouped bars of each operation's p95 per third of a soak, with the drift rule's
+    floor (a dashed line) and each operation's limit for its last third (a black tick)."""
+    with _style():
+        figure, axes = _figure(len(rows) * 1.6 + 0.5)
+        height = 0.8 / len(_THIRDS)
+        centres = [float(len(rows) - 1 - g) for g in range(len(rows))]
+        values = [v for row in rows for v in (*row.thirds_ms, row.limit_ms) if v is not None]
+        top = max([floor_ms * 1.1, 1.0, *values])
+        for centre, row in zip(centres, rows, strict=True):
+            for t, ((_, colour, hatch), value) in enumerate(
+                zip(_THIRDS, row.thirds_ms, strict=True)
+            ):
+                y = centre + 0.4 - height * (t + 0.5)
+                if value is None:
+                    axes.text(top / 100, y, "no request", va="center", fontsize=7,
+                              color=_NOT_ASSESSED_GREY)  # fmt: skip
+                    continue
+                axes.barh(y, value, height=height * 0.9, color=OKABE_ITO[colour], hatch=hatch,
+                          edgecolor="black", linewidth=0.5)  # fmt: skip
+                axes.text(value + top / 100, y, f"{value:.0f}", va="center", fontsize=7)
+            axes.plot([row.limit_ms] * 2, [centre - 0.45, centre + 0.45], color="black",
+                      linewidth=2.4)  # fmt: skip
+        axes.axvline(floor_ms, color="black", linewidth=1.2, linestyle="--")
+        axes.set_xlim(0, top * 1.12)
+        axes.set_yticks(centres, [_label(r.label) for r in rows])
+        axes.set_ylim(-0.6, len(rows) - 0.4)
+        axes.set_xlabel("p95, ms")
+        axes.grid(axis="x", color="#dddddd", linewidth=0.6)
+        axes.set_axisbelow(True)
+        handles: list[Patch | Line2D] = [
+            Patch(facecolor=OKABE_ITO[colour], hatch=hatch, edgecolor="black", label=name)
+            for name, colour, hatch in _THIRDS
+        ]
+        handles += [
+            Line2D([], [], color="black", linestyle="--", label=f"floor ({floor_ms:g} ms)"),
+            Line2D([], [], color="black", linewidth=2.4, label="limit for the last third"),
+        ]
+        figure.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
+        return _data_uri(figure)
 
 
 def _category_figure(rows: Sequence[ScoreRow]) -> Figure:

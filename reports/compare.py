@@ -25,7 +25,8 @@ from accredit.policy import Policy, load_policy, load_weights
 from accredit.results import read_results
 from accredit.specs import SpecBundle
 from reports.charts import BudgetSeries, budget_chart, grouped_score_chart, totals_chart
-from reports.html import format_figure, template_environment
+from reports.decision_page import format_figure
+from reports.html import template_environment
 from reports.scoring import Scorecard, score
 
 __all__ = ["COMPARE_FILE", "COMPARE_JSON", "Comparison", "compare", "write_comparison"]

@@ -12,9 +12,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from performance.load_runs import LOAD_USER, RUN_PLAN, LoadRun, replay
+from performance.load_runs import (
+    LOAD_USER,
+    RUN_PLAN,
+    LoadRun,
+    drift_series,
+    replay,
+    throughput_series,
+)
 
-from accredit.plugin import spec_bundle
+from accredit.plugin import SeriesLog, spec_bundle
 from accredit.specs import SpecBundle
 from accredit.sut import SutClient
 from load.caseload import SCALES, Caseload
@@ -58,6 +65,8 @@ def _load_run(
     specs: SpecBundle,
     seeded: SeededIds,
     out: Path,
+    plan: RunPlan,
+    series: SeriesLog,
 ) -> LoadRun:
     profile = performance.profiles[profile_id]
     run_load(
@@ -65,6 +74,8 @@ def _load_run(
         seeded.pools(), editable_questions(specs), out, phrases=performance.search_phrases,
     )  # fmt: skip
     samples = read_requests(out, profile.id)
+    if samples:  # a refused run is charted too: the failures over time are part of its evidence
+        series.record(throughput_series(profile, plan, samples))
     refused = {s.operation for s in samples} - {s.operation for s in samples if not s.failed}
     if not samples or refused:
         for operation in sorted(refused) or list(profile.mix)[:1]:
@@ -86,10 +97,12 @@ def load_run(
     sut: SutClient,
     specs: SpecBundle,
     seeded: SeededIds,
+    series: SeriesLog,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> LoadRun:
     """The run of the plan's load profile (PERF-001, PERF-002)."""
-    return _load_run(plan.load, performance, sut, specs, seeded, tmp_path_factory.mktemp("load"))
+    out = tmp_path_factory.mktemp("load")
+    return _load_run(plan.load, performance, sut, specs, seeded, out, plan, series)
 
 
 @pytest.fixture(scope="session")
@@ -100,12 +113,16 @@ def soak_run(
     sut: SutClient,
     specs: SpecBundle,
     seeded: SeededIds,
+    series: SeriesLog,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> LoadRun:
     """The run of the plan's soak profile (PERF-003): the load run itself when they are one."""
-    if plan.soak == plan.load:
-        return load_run
-    return _load_run(plan.soak, performance, sut, specs, seeded, tmp_path_factory.mktemp("soak"))
+    run = load_run
+    if plan.soak != plan.load:
+        out = tmp_path_factory.mktemp("soak")
+        run = _load_run(plan.soak, performance, sut, specs, seeded, out, plan, series)
+    series.record(drift_series(run, performance))
+    return run
 
 
 @pytest.fixture(scope="session")
@@ -116,8 +133,9 @@ def step_run(
     sut: SutClient,
     specs: SpecBundle,
     seeded: SeededIds,
+    series: SeriesLog,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> LoadRun:
     """The step-up run (PERF-004), after the others so it never loads them."""
     out = tmp_path_factory.mktemp("step")
-    return _load_run(plan.step_up, performance, sut, specs, seeded, out)
+    return _load_run(plan.step_up, performance, sut, specs, seeded, out, plan, series)

@@ -10,7 +10,19 @@ import pytest
 from accredit._paths import specs_root
 from accredit.errors import SpecError
 from load.profiles import Budget, read_performance
-from load.windows import Sample, breaches, drift, percentile, read_requests, steps, summarise
+from load.windows import (
+    Sample,
+    Window,
+    breaches,
+    drift,
+    percentile,
+    read_requests,
+    steps,
+    summarise,
+    thirds,
+    throughput,
+    window_length,
+)
 
 
 def samples(*rows: tuple[float, str, float]) -> list[Sample]:
@@ -29,6 +41,48 @@ def test_drift_compares_the_thirds_above_the_floor() -> None:
     assert found.first_p95_ms == 550 and found.last_p95_ms == 1600
     flat = samples(*((t, "op", 20 + t % 3) for t in range(31)))
     assert drift(flat, floor_ms=200)[0].ratio == 1.0  # noise under the floor never drifts
+
+
+def test_thirds_give_each_third_and_the_drift_rule_ratio() -> None:
+    rising = samples(*((t, "op", 100 + 50 * t) for t in range(31)))
+    (found,) = thirds(rising, floor_ms=200)
+    (rule,) = drift(rising, floor_ms=200)
+    # Thirds of 0..30 s: [0, 10), [10, 20), [20, 30]; nearest-rank p95 of each.
+    assert (found.first_p95_ms, found.middle_p95_ms, found.last_p95_ms) == (550, 1050, 1600)
+    assert found.ratio == rule.ratio
+
+
+def test_thirds_leave_the_middle_empty_when_no_request_fell_in_it() -> None:
+    run = samples((0, "op", 10), (1, "op", 10), (29, "op", 10), (30, "op", 300))
+    (found,) = thirds(run, floor_ms=200)
+    assert found.middle_p95_ms is None and found.ratio == 1.5
+    assert thirds([], floor_ms=200) == []
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"), [(0, 1), (9.5, 1), (18, 2), (23.9, 3), (24, 3), (1800, 180), (1e6, 900)]
+)
+def test_a_window_length_gives_a_run_about_ten_windows(span: float, expected: float) -> None:
+    assert window_length(span) == expected
+
+
+def test_throughput_counts_requests_and_failures_per_window_to_the_last_request() -> None:
+    run = [Sample(100.0, "a", 1, False), Sample(102.9, "a", 1, True), Sample(103.0, "b", 1, False),
+           Sample(107.5, "a", 1, True)]  # fmt: skip
+    assert throughput(run, 2) == [Window(0, 2, 1, 0), Window(2, 2, 2, 1), Window(4, 2, 0, 0),
+                                  Window(6, 1.5, 1, 1)]  # fmt: skip
+
+
+def test_a_sliver_at_the_end_of_a_run_joins_the_last_window() -> None:
+    run = [Sample(100.0 + t, "a", 1, False) for t in (0, 1, 2.5, 3.5, 6.0, 6.25)]
+    assert throughput(run, 3) == [Window(0, 3, 3, 0), Window(3, 3.25, 3, 0)]
+
+
+def test_throughput_of_one_instant_is_one_full_window() -> None:
+    assert throughput([Sample(5.0, "a", 1, False)] * 2, 3) == [Window(0, 3, 2, 0)]
+    assert throughput([], 3) == []
+    with pytest.raises(ValueError, match="longer than 0 s"):
+        throughput([Sample(5.0, "a", 1, False)], 0)
 
 
 def test_steps_split_the_run_from_its_first_request() -> None:

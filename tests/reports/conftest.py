@@ -302,3 +302,36 @@ def every_category_passing() -> dict[str, Any]:
             measurement("case-note.klm", "usability", 30, 45, "s"),
         ],
     )
+
+
+def load_series() -> list[dict[str, Any]]:
+    """A `series` array: the throughput of one load run (a failure in its second window) and
+    the thirds of its soak (one operation over the drift rule, one with no middle third)."""
+    from accredit.series import DriftOperation, DriftSeries, ThroughputPoint, ThroughputSeries
+
+    throughput = ThroughputSeries(
+        id="throughput.accreditation",
+        profile="accreditation",
+        title="The busy hour " + SCRIPT,
+        users=20,
+        window_s=3.0,
+        requirements=("PERF-001", "PERF-002"),
+        points=(
+            ThroughputPoint(0, 3, 90, 0),
+            ThroughputPoint(3, 3, 111, 6),
+            ThroughputPoint(6, 1.5, 45, 0),
+        ),
+    )
+    drift = DriftSeries(
+        id="drift.accreditation",
+        profile="accreditation",
+        title="The busy hour",
+        floor_ms=200,
+        max_ratio=2.0,
+        requirements=("PERF-003",),
+        operations=(
+            DriftOperation("search_record", "Search the record", 320, 480, 720, 2.25),
+            DriftOperation("open_child", "Open a child's record " + IMG, 40, None, 260, 1.3),
+        ),
+    )
+    return [throughput.to_json(), drift.to_json()]
