@@ -52,10 +52,10 @@ from steps import (
 
 #: Examples per run and steps per example: the default run finds a re-opening of a locked form
 #: from a fresh seed and keeps the whole lock-down suite under a minute against the reference.
-EXAMPLES = 15
-STEPS = 50
+EXAMPLES = 10
+STEPS = 40
 #: The most time hypothesis spends shrinking a failure over HTTP (its own default is 5 min).
-SHRINK_SECONDS = 20
+SHRINK_SECONDS = 12
 #: At most this many forms per sequence, so that some of them get all the way to locked.
 MAX_FORMS = 3
 #: The requirements this test checks, each violation naming one of them.

@@ -105,6 +105,7 @@ def test_a_sut_answering_markup_passes_nothing_and_injects_nothing(
 
 def test_a_sut_that_never_answers_is_one_line_and_exit_3(tmp_path: Path, silent_sut: str) -> None:
     profile = profile_at(tmp_path, silent_sut, timeout_seconds=1)
-    done = accredit("run", "--sut", str(profile), "--out", str(tmp_path / "out"), timeout=60)
+    done = accredit("run", "--sut", str(profile), "--out", str(tmp_path / "out"), "--no-pdf",
+                    timeout=60)  # fmt: skip
     assert done.returncode == 3
     assert "no answer within 1 s" in done.stderr and done.stderr.count("\n") == 1

@@ -131,8 +131,9 @@ def _flip_flop(handler: _Handler, request_body: bytes) -> None:
                            content=request_body or None, timeout=10)  # fmt: skip
     body = answer.content
     if handler.command == "GET" and handler.path.startswith("/forms/"):
-        handler.server.reads += 1
-        if handler.server.reads % 2 == 0:
+        reads = handler.server.reads  # per path: each record reads differently every other time
+        reads[handler.path] = reads.get(handler.path, 0) + 1
+        if reads[handler.path] % 2 == 0:
             body = body.replace(b'"status":"approved"', b'"status":"draft"')
             body = body.replace(b'"version":', b'"version":1', 1)
     handler._send(answer.status_code, body, answer.headers.get("content-type", "application/json"))
@@ -162,7 +163,7 @@ class HostileServer(ThreadingHTTPServer):
         self.behaviour = behaviour
         self.upstream = upstream
         self.stopping = threading.Event()
-        self.reads = 0
+        self.reads: dict[str, int] = {}
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         return None  # a client that gave up mid-answer is expected here
