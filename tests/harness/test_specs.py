@@ -126,7 +126,7 @@ BAD_SPECS: list[tuple[str, str, str, str]] = [
         "forms/core_assessment.yaml",
         "{kind: initial_assessment, question: reason_for_referral}",
         "{kind: initial_assessment, question: reason_for_referal}",
-        "forms/core_assessment.yaml: questions[4] (background).prepopulate: 'reason_for_referal' "
+        "forms/core_assessment.yaml: questions[3] (background).prepopulate: 'reason_for_referal' "
         "is not one of",
     ),
     (
