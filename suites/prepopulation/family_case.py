@@ -149,13 +149,15 @@ def build(sut: SutClient, specs: SpecBundle, plan: FamilyPlan) -> Built:
         _ok(author.post("/sibling-groups", {"child_ids": declared}), 201, "declare siblings")
     built.child_ids = ids
     for number, form_plan in enumerate(plan.forms, start=1):
-        built.history.append(_build_form(sut, specs, built, form_plan, number))
+        built.history.append(add_form(sut, specs, built, form_plan, number))
     return built
 
 
-def _build_form(
+def add_form(
     sut: SutClient, specs: SpecBundle, built: Built, plan: FormPlan, number: int
 ) -> RecordedForm:
+    """Make one history form in the SUT, every question answered or cleared, taken to its
+    fate; return it as the engine takes it."""
     author = sut.as_user(AUTHOR)
     child_id = built.child_ids[plan.child]
     body = {"kind": plan.kind, "child_id": child_id, "started_on": plan.started_on.isoformat()}
