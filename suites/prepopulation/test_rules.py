@@ -9,6 +9,7 @@ and from the history the harness built, never from the reference.
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 from typing import Any
 
@@ -31,7 +32,7 @@ from accredit.prepopulation_spec import FAMILY_LEVEL, PREVIOUS, SIBLING
 from accredit.specs import SpecBundle
 from accredit.sut import Exchange, SutClient
 
-from steps import AUTHOR, answers_for, expect, precondition, save_answers
+from steps import AUTHOR, answers_for, create_child, expect, precondition, save_answers
 
 KIND = "core_assessment"
 ANCHOR = date(2024, 9, 2)
@@ -230,7 +231,7 @@ def test_a_new_form_is_a_snapshot_not_a_live_link(sut: SutClient, specs: SpecBun
 
 @pytest.mark.requirement("PRE-006")
 def test_provenance_marks_and_confirmation_before_submission(
-    sut: SutClient, specs: SpecBundle
+    sut: SutClient, specs: SpecBundle, rng: random.Random
 ) -> None:
     """Each copy names its source; submission waits for the mandatory copies to be confirmed;
     confirming or choosing what the form does not offer is refused and changes nothing."""
@@ -254,10 +255,18 @@ def test_provenance_marks_and_confirmation_before_submission(
     refused = client.post(f"/forms/{form['id']}/{submit}", {})
     expect(refused, 422, "prepopulation_unconfirmed", what="submit with unconfirmed copies")
     assert set(refused.json().get("details") or []) == set(copies), refused.describe()
-    stranger = {"version": form["version"], "question_ids": ["no_such_question"]}
-    _refused_unchanged(sut, form, client.post(f"/forms/{form['id']}/confirmations", stranger))
+    unknown = {"version": form["version"], "question_ids": ["no_such_question"]}
+    _refused_unchanged(sut, form, client.post(f"/forms/{form['id']}/confirmations", unknown))
     choice = {"version": form["version"], "question_id": copies[0], "source_form_id": 10**12}
     _refused_unchanged(sut, form, client.post(f"/forms/{form['id']}/choices", choice))
+    # The copies of this form named on another form, of a child with no history at all.
+    stranger = create_child(client, rng, years=7)
+    other = precondition(
+        client.post("/forms", {"kind": KIND, "child_id": stranger["id"]}), 201, "start a form"
+    )
+    foreign = {"version": other["version"], "question_ids": copies}
+    _refused_unchanged(sut, other, client.post(f"/forms/{other['id']}/confirmations", foreign))
+    _no_form_for_a_user_who_may_not(sut, specs, built)
     confirmed = client.post(
         f"/forms/{form['id']}/confirmations", {"version": form["version"], "question_ids": copies}
     )
@@ -266,6 +275,24 @@ def test_provenance_marks_and_confirmation_before_submission(
         mark = confirmed.json()["provenance"][question]
         assert mark["prepopulated"] is False and source_of(mark) is not None, mark
     expect(client.post(f"/forms/{form['id']}/{submit}", {}), 200, what="submit once confirmed")
+
+
+def _no_form_for_a_user_who_may_not(sut: SutClient, specs: SpecBundle, built: Built) -> None:
+    """A user whose role may not start forms is refused, and the child gains no form."""
+    roles = specs.users.roles
+    outsider = next(
+        u.key
+        for u in specs.users.required_users
+        if "form.create" not in roles[u.role].permissions
+        and "form.read" not in roles[u.role].permissions
+    )
+    listing = f"/children/{built.child_ids[0]}/forms"
+    before = sut.as_user(AUTHOR).get(listing)
+    expect(before, 200, what="list the child's forms")
+    refused = sut.as_user(outsider).post("/forms", {"kind": KIND, "child_id": built.child_ids[0]})
+    assert refused.status is not None and 400 <= refused.status < 500, refused.describe()
+    after = sut.as_user(AUTHOR).get(listing)
+    assert after.content == before.content, f"{outsider}'s refused start left a form behind"
 
 
 def _refused_unchanged(sut: SutClient, form: dict[str, Any], answer: Exchange) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from accredit.prepopulation_spec import Source
+from accredit.prepopulation_spec import FAMILY_LEVEL, PREVIOUS, SIBLING, Source
 from reference_impl.domain.access import FORM_CREATE, FORM_READ
 from reference_impl.domain.prepopulation import ChildFacts, RecordedForm, Viewer, prepopulate
 from tests.reference.conftest import (
@@ -276,3 +279,63 @@ def test_pre_populating_for_a_child_the_user_may_not_see_is_refused(api: Api) ->
 def test_a_child_without_history_starts_blank(api: Api) -> None:
     form = created(start(api, api.child()))
     assert (form["answers"], form["provenance"], form["version"]) == ({}, {}, 1)
+
+
+# --- properties of the engine -------------------------------------------------------------------
+
+FAMILY_IDS = (1, 2, 3)  # 1 is the child; 2 a declared sibling; 3 a child who is not one
+LEVEL = {q.id: s.level for kind in SPECS.forms.values() for s in kind.sections for q in s.questions}
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[RecordedForm]:
+    """Return forms of the child, the sibling and the non-sibling, in every state and band."""
+    forms = []
+    for form_id in range(1, draw(st.integers(0, 8)) + 1):
+        kind = draw(st.sampled_from(sorted(SPECS.forms)))
+        definition = SPECS.forms[kind]
+        band = draw(st.sampled_from(definition.bands))
+        asked = [q.id for q in definition.asked(band) if q.type == "long_text"]
+        answered = draw(st.lists(st.sampled_from(asked), unique=True)) if asked else []
+        status = draw(st.sampled_from([s.id for s in SPECS.lifecycle.states]))
+        forms.append(
+            RecordedForm(
+                id=form_id,
+                kind=kind,
+                child_id=draw(st.sampled_from(FAMILY_IDS)),
+                age_band=band,
+                status=status,
+                approved_at=at(draw(st.integers(1, 28))) if status == "approved" else None,
+                answers={q: f"{q} in form {form_id}" for q in answered},
+            )
+        )
+    return forms
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(histories(), st.sampled_from(SPECS.forms[KIND].bands), st.randoms(use_true_random=False))
+def test_the_engine_copies_only_approved_declared_mapped_answers_whatever_the_order(
+    forms: list[RecordedForm], band: str, shuffler: random.Random
+) -> None:
+    """Every copy comes from an approved form of the child or the declared sibling (a sibling's
+    into a family-level question only), equals the source's answer to the mapped question, and
+    the result does not depend on the order the forms are given in."""
+    own = [f for f in forms if f.child_id == 1]
+    sibling = {2: [f for f in forms if f.child_id == 2]}
+    result = prepopulate(SPECS, KIND, band, CHILD, own, sibling, WORKER)
+    by_id = {f.id: f for f in forms}
+    for question, answer in result.items():
+        for candidate in (answer, *answer.candidates):
+            p = candidate.provenance
+            source = by_id[p.source_form_id or 0]
+            assert source.status == "approved" and source.child_id in (1, 2), p
+            assert p.rule != SIBLING or LEVEL[question] == FAMILY_LEVEL, p
+            assert source.answers[p.source_question] == candidate.value, p
+            if p.rule in (PREVIOUS, SIBLING):
+                mapped = SPECS.forms[KIND].band_mapping.source_question(
+                    source.age_band, band, question, SPECS.forms[KIND].asked_ids(source.age_band)
+                )
+                assert mapped == p.source_question, p
+    shuffled = list(own)
+    shuffler.shuffle(shuffled)
+    assert prepopulate(SPECS, KIND, band, CHILD, shuffled, sibling, WORKER) == result
