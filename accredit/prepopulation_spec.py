@@ -116,14 +116,20 @@ class BandMapping:
 
 @dataclass(frozen=True)
 class PrepopulationRules:
-    """specs/prepopulation.yaml: which source gives the default answer."""
+    """specs/prepopulation.yaml: which source gives the default answer, and the requirement
+    each rule answers to."""
 
     version: str
     precedence: tuple[str, ...]
+    requirements: Mapping[str, str]  # rule name -> requirement id of the catalogue
 
     def rank(self, rule: str) -> int:
         """Return the place of `rule` in the precedence order (0 first)."""
         return self.precedence.index(rule)
+
+    def requirement(self, rule: str) -> str:
+        """Return the id of the requirement a breach of `rule` fails (KeyError if none)."""
+        return self.requirements[rule]
 
 
 @dataclass(frozen=True)
@@ -188,13 +194,24 @@ def band_mapping_from(
     return BandMapping(bool(raw["same_id"]), tuple(pairs))
 
 
-def prepopulation_rules_from(path: Path, doc: Mapping[str, Any]) -> PrepopulationRules:
-    """Return the rules of a schema-valid specs/prepopulation.yaml; every rule is ranked."""
+def prepopulation_rules_from(
+    path: Path, doc: Mapping[str, Any], requirements: Mapping[str, str]
+) -> PrepopulationRules:
+    """Return the rules of a schema-valid specs/prepopulation.yaml; every source is ranked and
+    every rule names a requirement of the catalogue's prepopulation category.
+
+    `requirements` maps each requirement id of the catalogue to its category.
+    """
     precedence = tuple(doc["precedence"])
     missing = [rule for rule in RULES if rule not in precedence]
     if missing:
         raise SpecError(path, "precedence", f"{', '.join(missing)} not ranked")
-    return PrepopulationRules(doc["version"], precedence)
+    for rule, requirement_id in doc["requirements"].items():
+        where = f"requirements.{rule}"
+        _known(path, where, requirement_id, sorted(requirements))
+        if requirements[requirement_id] != "prepopulation":
+            raise SpecError(path, where, f"{requirement_id} is not a prepopulation requirement")
+    return PrepopulationRules(doc["version"], precedence, dict(doc["requirements"]))
 
 
 def age_band_mappings_from(

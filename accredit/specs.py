@@ -435,7 +435,9 @@ def load_specs(root: Path | None = None) -> SpecBundle:
         _check_earlier_forms(form_paths[kind], form, forms)
     prepopulation_path = root / "prepopulation.yaml"
     prepopulation = prepopulation_rules_from(
-        prepopulation_path, _read_yaml(prepopulation_path, "prepopulation")
+        prepopulation_path,
+        _read_yaml(prepopulation_path, "prepopulation"),
+        {r.id: r.category for r in catalogue.requirements},
     )
     files = _file_digests(root)
     return SpecBundle(

@@ -57,13 +57,15 @@ ANCHOR = date(2024, 9, 2)
 MAX_CHILDREN, MAX_FORMS = 6, 7
 #: Approved forms are what pre-population copies: half of the history, and the simplest.
 FATE_WEIGHTS = (APPROVED, APPROVED, APPROVED, *[f for f in FATES if f != APPROVED])
+#: The rules of specs/prepopulation.yaml a mismatch can break, each failing its requirement.
 DRAFTS, SIBLINGS, MAPPING, PROVENANCE, DIFFERENTIAL = (
-    "PRE-001",
-    "PRE-002",
-    "PRE-003",
-    "PRE-006",
-    "PRE-007",
+    "approved_sources_only",
+    "declared_siblings_only",
+    "band_mapping",
+    "provenance_and_confirmation",
+    "precedence_and_candidates",
 )
+_CHECKED = (DRAFTS, SIBLINGS, MAPPING, PROVENANCE, DIFFERENTIAL)
 
 
 def _birthday(born: date, years: int) -> date:
@@ -132,8 +134,9 @@ def families(draw: st.DrawFn, specs: SpecBundle) -> FamilyPlan:
     )
 
 
-def _requirement(specs: SpecBundle, built: Built, band: str, found: list[Difference]) -> str:
-    """Return the requirement the differences break, the most specific first."""
+def _rule_broken(specs: SpecBundle, built: Built, band: str, found: list[Difference]) -> str:
+    """Return the rule of specs/prepopulation.yaml the differences break, the most specific
+    first."""
     plan = built.plan
     child_id = built.child_ids[plan.target_child]
     allowed = {child_id} | {built.child_ids[i] for i in plan.siblings_of(plan.target_child)}
@@ -208,12 +211,13 @@ def check_family(sut: SutClient, specs: SpecBundle, plan: FamilyPlan) -> None:
     candidates: Any = listed.json()
     found = differences(expected, form, candidates if isinstance(candidates, list) else [])
     if found:
+        rule = _rule_broken(specs, built, band, found)
         raise RequirementViolation(
-            _requirement(specs, built, band, found), _report(specs, built, band, found)
+            specs.prepopulation.requirement(rule), _report(specs, built, band, found)
         )
 
 
-@pytest.mark.requirement(DRAFTS, SIBLINGS, MAPPING, PROVENANCE, DIFFERENTIAL)
+@pytest.mark.requirement("PRE-001", "PRE-002", "PRE-003", "PRE-006", "PRE-007")
 @pytest.mark.evidence(400)
 def test_the_pre_populated_form_equals_the_reference_engines(
     sut: SutClient,
@@ -222,9 +226,13 @@ def test_the_pre_populated_form_equals_the_reference_engines(
     seed: int,
     run_profile: str,
     monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     """For every generated family, history and user, the SUT's new form has the engine's
     answers, provenance, marks and candidates, and no others."""
+    marker = request.node.get_closest_marker("requirement")
+    named = {specs.prepopulation.requirement(rule) for rule in _CHECKED}
+    assert marker is not None and named == set(marker.args), "marker and specs disagree"
     monkeypatch.setattr(engine, "MAX_SHRINKING_SECONDS", SHRINK_SECONDS)
 
     @given(families(specs))

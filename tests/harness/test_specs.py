@@ -137,6 +137,12 @@ BAD_SPECS: list[tuple[str, str, str, str]] = [
     ),
     (
         "prepopulation.yaml",
+        "band_mapping: PRE-003",
+        "band_mapping: LD-001",
+        "prepopulation.yaml: requirements.band_mapping: LD-001 is not a prepopulation requirement",
+    ),
+    (
+        "prepopulation.yaml",
         "precedence: [child_record, previous, sibling, earlier_form]",
         "precedence: [child_record, previous, sibling, sibling]",
         "prepopulation.yaml: precedence: ",
