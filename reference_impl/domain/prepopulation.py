@@ -14,6 +14,7 @@ a live link, and a worker's own answers are never overwritten.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from accredit.prepopulation_spec import CHILD_RECORD, EARLIER_FORM, PREVIOUS, SIBLING, Source
 from accredit.specs import FormDefinition, Question, SpecBundle
 from reference_impl.domain.access import FORM_READ
+from reference_impl.domain.addenda import corrected_answers
 from reference_impl.domain.answers import AnswerValue, is_answered
 
 __all__ = [
@@ -113,7 +115,8 @@ def prepopulate(
     order, keyed by question id.
 
     `history` holds the child's forms and `siblings` the forms of each declared sibling (by
-    child id); forms in any state may be given, only approved ones are used. A viewer who may
+    child id), addenda included; forms in any state may be given, only approved ones (as their
+    approved addenda correct them) are used. A viewer who may
     not read forms gets nothing pre-populated.
     """
     if FORM_READ not in viewer.permissions:
@@ -149,14 +152,21 @@ def _recency(form: RecordedForm) -> tuple[datetime, int]:
 def _latest_by_kind(
     forms: Iterable[RecordedForm], locked: frozenset[str]
 ) -> dict[str, RecordedForm]:
-    """Return each kind's most recently approved form (addenda are corrections, not records)."""
+    """Return each kind's most recently approved form, its answers as its approved addenda
+    correct them (an addendum is a correction, never a source of its own)."""
+    approved = [f for f in forms if f.status in locked]
     latest: dict[str, RecordedForm] = {}
-    for form in forms:
-        if form.status not in locked or form.addendum_of is not None:
+    for form in approved:
+        if form.addendum_of is not None:
             continue
         held = latest.get(form.kind)
         if held is None or _recency(form) > _recency(held):
             latest[form.kind] = form
+    for kind, form in latest.items():
+        addenda = sorted((f for f in approved if f.addendum_of == form.id), key=lambda f: f.id)
+        if addenda:
+            answers = corrected_answers(form.answers, [a.answers for a in addenda])
+            latest[kind] = dataclasses.replace(form, answers=answers)
     return latest
 
 

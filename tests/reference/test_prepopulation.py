@@ -68,6 +68,21 @@ def test_the_latest_approved_form_of_the_kind_is_copied_drafts_never() -> None:
     assert engine(history) == {"health": ("Newer.", "previous", 2)}
 
 
+def test_an_approved_addendum_corrects_what_is_copied() -> None:
+    original = recorded(1, {"health": "Asthma.", "housing": "Flat."})
+    addendum = dataclasses.replace(
+        recorded(2, {"health": "Asthma, well controlled."}), addendum_of=1
+    )
+    draft_addendum = dataclasses.replace(
+        recorded(3, {"housing": "Draft."}, status="draft"), addendum_of=1
+    )
+    got = engine([original, addendum, draft_addendum])
+    assert got == {
+        "health": ("Asthma, well controlled.", "previous", 1),
+        "housing": ("Flat.", "previous", 1),
+    }
+
+
 def test_across_bands_only_mapped_questions_are_carried() -> None:
     baby = recorded(
         1,
