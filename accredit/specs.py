@@ -24,13 +24,29 @@ import yaml
 
 from accredit._paths import specs_root
 from accredit.errors import SpecError
+from accredit.prepopulation_spec import (
+    CHILD_RECORD,
+    EARLIER_FORM,
+    FAMILY_LEVEL,
+    SIBLING,
+    AgeBandMapping,
+    BandMapping,
+    PrepopulationRules,
+    Source,
+    age_band_mappings_from,
+    band_mapping_from,
+    prepopulation_rules_from,
+    source_from,
+)
 
 __all__ = [
     "NO_AGE_BAND",
     "AddendaRules",
     "AgeBand",
+    "AgeBandMapping",
     "AgeBandSet",
     "AuditRules",
+    "BandMapping",
     "Catalogue",
     "Category",
     "CreationRoute",
@@ -39,11 +55,13 @@ __all__ = [
     "Lifecycle",
     "Lockdown",
     "MutationRoute",
+    "PrepopulationRules",
     "Question",
     "RequiredUser",
     "Requirement",
     "Role",
     "Section",
+    "Source",
     "SpecBundle",
     "State",
     "Transition",
@@ -154,6 +172,7 @@ class Question:
     type: str
     options: tuple[str, ...] | None
     status: Mapping[str, str]  # band id -> mandatory | optional | not_asked
+    prepopulate: tuple[Source, ...] = ()  # where a new form's answer may be copied from
 
 
 @dataclass(frozen=True)
@@ -161,6 +180,7 @@ class Section:
     id: str
     title: str
     questions: tuple[Question, ...]
+    level: str = "child"  # child | family: whose the answers are
 
 
 @dataclass(frozen=True)
@@ -171,6 +191,7 @@ class FormDefinition:
     age_band_set: str | None
     bands: tuple[str, ...]
     sections: tuple[Section, ...]
+    band_mapping: BandMapping = field(default_factory=lambda: BandMapping(False, ()))
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -182,6 +203,10 @@ class FormDefinition:
             if question.id == question_id:
                 return question
         raise KeyError(question_id)
+
+    def asked_ids(self, band: str) -> frozenset[str]:
+        """Return the ids of the questions asked in an age band."""
+        return frozenset(q.id for q in self.asked(band))
 
     def asked(self, band: str) -> tuple[Question, ...]:
         """Return the questions asked in an age band, in form order."""
@@ -377,6 +402,8 @@ class SpecBundle:
     lifecycle: Lifecycle
     users: Users
     lockdown: Lockdown
+    prepopulation: PrepopulationRules
+    age_band_mappings: tuple[AgeBandMapping, ...] = ()
     files: Mapping[str, str] = field(default_factory=dict)  # relative path -> sha256
 
 
@@ -395,13 +422,23 @@ def load_specs(root: Path | None = None) -> SpecBundle:
     users = _users(root / "users.yaml")
     lifecycle = _lifecycle(root / "lifecycle.yaml", users)
     lockdown = _lockdown(root / "lockdown.yaml", catalogue)
-    band_sets = _age_band_sets(root / "age_bands.yaml")
+    band_sets, band_mappings = _age_band_sets(root / "age_bands.yaml")
     forms: dict[str, FormDefinition] = {}
+    form_paths: dict[str, Path] = {}
     for path in sorted((root / "forms").glob("*.yaml")):
         form = _form(path, band_sets)
         if form.kind in forms:
             raise SpecError(path, "kind", f"form kind {form.kind!r} is defined twice")
         forms[form.kind] = form
+        form_paths[form.kind] = path
+    for kind, form in forms.items():
+        _check_earlier_forms(form_paths[kind], form, forms)
+    prepopulation_path = root / "prepopulation.yaml"
+    prepopulation = prepopulation_rules_from(
+        prepopulation_path,
+        _read_yaml(prepopulation_path, "prepopulation"),
+        {r.id: r.category for r in catalogue.requirements},
+    )
     files = _file_digests(root)
     return SpecBundle(
         root=root,
@@ -413,6 +450,8 @@ def load_specs(root: Path | None = None) -> SpecBundle:
         lifecycle=lifecycle,
         users=users,
         lockdown=lockdown,
+        prepopulation=prepopulation,
+        age_band_mappings=band_mappings,
         files=files,
     )
 
@@ -589,13 +628,14 @@ def _lockdown(path: Path, catalogue: Catalogue) -> Lockdown:
     )
 
 
-def _age_band_sets(path: Path) -> dict[str, AgeBandSet]:
+def _age_band_sets(path: Path) -> tuple[dict[str, AgeBandSet], tuple[AgeBandMapping, ...]]:
     doc = _read_yaml(path, "age_bands")
     sets: dict[str, AgeBandSet] = {}
     for i, s in enumerate(doc["sets"]):
         bands = tuple(AgeBand(b["id"], b["from_years"], b.get("to_years")) for b in s["bands"])
         _unique(path, f"sets[{i}].bands", [b.id for b in bands])
-        expected_start = 0
+        # A set may start above 0 (records for children of one and over), never with a gap.
+        expected_start = bands[0].from_years
         for j, band in enumerate(bands):
             where = f"sets[{i}].bands[{j}]"
             if band.from_years != expected_start:
@@ -614,7 +654,13 @@ def _age_band_sets(path: Path) -> dict[str, AgeBandSet]:
         if s["id"] in sets:
             raise SpecError(path, f"sets[{i}].id", f"{s['id']!r} is defined twice")
         sets[s["id"]] = AgeBandSet(s["id"], s["title"], bands)
-    return sets
+    years = {
+        set_id: {
+            b.id: (b.from_years, b.to_years if b.to_years is not None else 200) for b in s.bands
+        }
+        for set_id, s in sets.items()
+    }
+    return sets, age_band_mappings_from(path, doc.get("mappings", []), years)
 
 
 def _form(path: Path, band_sets: Mapping[str, AgeBandSet]) -> FormDefinition:
@@ -634,11 +680,27 @@ def _form(path: Path, band_sets: Mapping[str, AgeBandSet]) -> FormDefinition:
     seen: list[str] = []
     for i, s in enumerate(doc["sections"]):
         questions = []
+        level = s.get("level", "child")
         for j, q in enumerate(s["questions"]):
             where = f"sections[{i}].questions[{j}]"
             status = _status(path, where, q["status"], bands)
             if (q["type"] == "choice") != ("options" in q):
                 raise SpecError(path, where, "a choice question, and only one, has options")
+            sources = tuple(source_from(raw) for raw in q.get("prepopulate", []))
+            if level != FAMILY_LEVEL and any(src.rule == SIBLING for src in sources):
+                raise SpecError(
+                    path,
+                    f"{where}.prepopulate",
+                    f"a sibling's answer is copied into family-level questions only; "
+                    f"section {s['id']} is {level}-level",
+                )
+            if any(src.rule == CHILD_RECORD for src in sources) and q["type"] not in (
+                "date",
+                "text",
+            ):
+                raise SpecError(
+                    path, f"{where}.prepopulate", "a child_record field is text or date"
+                )
             seen.append(q["id"])
             questions.append(
                 Question(
@@ -648,14 +710,37 @@ def _form(path: Path, band_sets: Mapping[str, AgeBandSet]) -> FormDefinition:
                     type=q["type"],
                     options=tuple(q["options"]) if "options" in q else None,
                     status=status,
+                    prepopulate=sources,
                 )
             )
-        sections.append(Section(s["id"], s["title"], tuple(questions)))
+        sections.append(Section(s["id"], s["title"], tuple(questions), level))
     _unique(path, "sections[].questions", seen)
     _unique(path, "sections", [s.id for s in sections])
+    asked = {
+        band: frozenset(
+            q.id for s in sections for q in s.questions if q.status[band] != "not_asked"
+        )
+        for band in bands
+    }
+    mapping = band_mapping_from(path, doc.get("band_mapping"), bands, asked)
     return FormDefinition(
-        doc["kind"], doc["title"], doc["version"], band_set_id, bands, tuple(sections)
+        doc["kind"], doc["title"], doc["version"], band_set_id, bands, tuple(sections), mapping
     )
+
+
+def _check_earlier_forms(
+    path: Path, form: FormDefinition, forms: Mapping[str, FormDefinition]
+) -> None:
+    """An earlier_form source names another kind and one of its questions."""
+    for i, question in enumerate(form.questions):
+        for source in question.prepopulate:
+            if source.rule != EARLIER_FORM:
+                continue
+            where = f"questions[{i}] ({question.id}).prepopulate"
+            other = [k for k in forms if k != form.kind]
+            _known(path, where, str(source.kind), other)
+            questions = [q.id for q in forms[str(source.kind)].questions]
+            _known(path, where, str(source.question), questions)
 
 
 def _status(path: Path, where: str, status: Any, bands: tuple[str, ...]) -> dict[str, str]:

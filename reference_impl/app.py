@@ -26,6 +26,7 @@ from reference_impl.api import (
     forms,
     meta,
     notes,
+    prepopulation,
     search,
 )
 from reference_impl.api.errors import STATUS_BY_CODE, error_responses, install_error_handlers
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
         forms.router_for(specs),
         evidence.router,
         addenda.router,
+        prepopulation.router,
         administration.router,
         notes.router,
         search.router,

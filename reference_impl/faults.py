@@ -20,7 +20,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accredit.specs import Lifecycle, did_you_mean
+from accredit.prepopulation_spec import PREVIOUS, SIBLING
+from accredit.specs import Lifecycle, SpecBundle, did_you_mean
+from reference_impl.domain.prepopulation import RecordedForm
 from reference_impl.store.tables import Form, Note
 
 __all__ = [
@@ -28,12 +30,16 @@ __all__ = [
     "Fault",
     "UnknownFaultError",
     "check_fault_names",
+    "drafts_as_approved",
     "drifted_definition",
     "leaked_seconds",
     "lifecycle_with_reopening",
     "lifecycle_without_four_eyes",
     "london_midnight_in_utc",
+    "mapping_without_exceptions",
+    "marks_without_sources",
     "merge_addendum_into_parent",
+    "precedence_sibling_first",
     "scan_every_note",
 ]
 
@@ -101,6 +107,39 @@ _FAULTS = (
     Fault("mandatory-ignored", "Submission skips the check for missing mandatory answers."),
     Fault("optional-demanded", "Submission also demands every optional answer."),
     Fault("mandatory-at-save", "Saving a draft is refused while a mandatory answer is missing."),
+    Fault(
+        "prepop-from-draft",
+        "Pre-population takes the child's or a sibling's latest form of the kind whatever its "
+        "state: a draft, submitted or returned form feeds a new one.",
+    ),
+    Fault(
+        "prepop-wrong-sibling",
+        "Sibling pre-population takes every child of the same surname, declared sibling or not.",
+    ),
+    Fault(
+        "ageband-unmapped-carried",
+        "Across age bands every question asked under the same id is carried, even those the "
+        "mapping table says are not.",
+    ),
+    Fault(
+        "prepop-overwrites-edit",
+        "Pre-population run again into a draft overwrites the worker's own answers, not only "
+        "blank ones.",
+    ),
+    Fault(
+        "prepop-live-link",
+        "A form's unconfirmed pre-populated answers are read live from the sources, so a later "
+        "approval elsewhere changes them.",
+    ),
+    Fault(
+        "no-provenance",
+        "Pre-populated answers are kept without their source form, child or approval time.",
+    ),
+    Fault(
+        "prepop-sibling-first",
+        "Where a sibling's and the child's own previous answer both exist, the sibling's is "
+        "the default (the precedence reversed).",
+    ),
     Fault(
         "child-dob-shifted",
         "A date of birth in British Summer Time is stored one day early "
@@ -234,3 +273,45 @@ def scan_every_note(session: Session, child_id: int, query: str, limit: int) -> 
 def leaked_seconds(age_seconds: float) -> float:
     """leak-under-soak: return what a read costs on a connection this many seconds old."""
     return LEAK_SECONDS_PER_AGE_SQUARED * age_seconds**2
+
+
+def drafts_as_approved(specs: SpecBundle, forms: list[RecordedForm]) -> list[RecordedForm]:
+    """prepop-from-draft: return the forms with every one treated as approved when last saved."""
+    locked = next(s.id for s in specs.lifecycle.states if s.locked)
+    return [
+        dataclasses.replace(f, status=locked, approved_at=f.approved_at or f.updated_at)
+        for f in forms
+    ]
+
+
+def mapping_without_exceptions(specs: SpecBundle) -> SpecBundle:
+    """ageband-unmapped-carried: return the specs with every `not_carried` list emptied."""
+    forms = {
+        kind: dataclasses.replace(
+            form,
+            band_mapping=dataclasses.replace(
+                form.band_mapping,
+                pairs=tuple(
+                    dataclasses.replace(p, not_carried=()) for p in form.band_mapping.pairs
+                ),
+            ),
+        )
+        for kind, form in specs.forms.items()
+    }
+    return dataclasses.replace(specs, forms=forms)
+
+
+def precedence_sibling_first(specs: SpecBundle) -> SpecBundle:
+    """prepop-sibling-first: return the specs with a sibling's answer ranked before the child's
+    own previous answer."""
+    order = [r for r in specs.prepopulation.precedence if r != SIBLING]
+    order.insert(order.index(PREVIOUS), SIBLING)
+    rules = dataclasses.replace(specs.prepopulation, precedence=tuple(order))
+    return dataclasses.replace(specs, prepopulation=rules)
+
+
+def marks_without_sources(marks: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """no-provenance: return the marks with the source form, child, question and approval
+    time dropped (the rule and the pre-populated flag stay)."""
+    lost = ("source_child_id", "source_form_id", "source_question", "approved_at")
+    return {q: {k: (None if k in lost else v) for k, v in m.items()} for q, m in marks.items()}

@@ -36,7 +36,8 @@ from reference_impl.domain.access import CHILD_WRITE, FORM_CREATE
 from reference_impl.domain.addenda import corrected_answers
 from reference_impl.domain.answers import age_band_refusal, apply_answers, form_band
 from reference_impl.domain.lifecycle import edit_refusal, locked_forms_refusal
-from reference_impl.domain.prepopulation import carried_forward
+from reference_impl.domain.prepopulated_answers import with_carried_answers, with_worker_answers
+from reference_impl.domain.prepopulation import PREVIOUS, Provenance, carried_forward
 from reference_impl.domain.refusal import Refusal
 from reference_impl.store.tables import Child, Form, Note
 
@@ -278,7 +279,8 @@ def bulk_update(
                     dataclasses.replace(answers, message=f"form {form.id}: {answers.message}")
                 )
             if answers != form.answers:
-                form.answers, form.updated_at = answers, now
+                marks = with_worker_answers(form.prepopulation, answers, change.answers)
+                form.answers, form.prepopulation, form.updated_at = answers, marks, now
         session.flush()
         result = BulkUpdated(forms=[form_read(session, form) for form in forms])
     return result
@@ -387,13 +389,18 @@ def prepopulate(
                 .where(Form.addendum_of == source.id, Form.status.in_(locked_states))
                 .order_by(Form.id)
             )
-            answers = carried_forward(
-                specs.forms[form.kind],
-                form.age_band,
-                form.answers,
-                corrected_answers(source.answers, list(addenda)),
-            )
+            copied = corrected_answers(source.answers, list(addenda))
+            current = dict(form.answers)
+            if settings.fault("prepop-overwrites-edit"):
+                current = {q: v for q, v in current.items() if q not in copied}  # edits lost
+            answers = carried_forward(specs.forms[form.kind], form.age_band, current, copied)
             if answers != form.answers:
+                provenance = Provenance(
+                    PREVIOUS, source.child_id, source.id, "", source.approved_at
+                )
+                form.prepopulation = with_carried_answers(
+                    form.prepopulation, form.answers, answers, provenance
+                )
                 form.answers, form.updated_at = answers, now
         session.flush()
         result = form_read(session, form)

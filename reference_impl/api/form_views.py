@@ -4,6 +4,7 @@ and the records it links to. Once the form is locked, all of it reads back byte-
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -12,7 +13,16 @@ from sqlalchemy.orm import Session
 from reference_impl.api.errors import version_conflict
 from reference_impl.store.tables import Form, FormAttachment, FormLink
 
-__all__ = ["AttachmentSummary", "FormRead", "LinkRead", "form_read", "require_version"]
+__all__ = [
+    "AttachmentSummary",
+    "FormRead",
+    "LinkRead",
+    "ProvenanceRead",
+    "SourceRead",
+    "form_read",
+    "provenance_read",
+    "require_version",
+]
 
 
 class AttachmentSummary(BaseModel):
@@ -37,6 +47,29 @@ class LinkRead(BaseModel):
     added_at: datetime
 
 
+class SourceRead(BaseModel):
+    """Where a pre-populated answer was copied from."""
+
+    rule: str = Field(description="child_record, previous, sibling or earlier_form.")
+    source_child_id: int | None = Field(description="The child whose record it was copied from.")
+    source_form_id: int | None = Field(
+        description="The approved form; null for the child's record."
+    )
+    source_question: str | None = Field(
+        description="The question of the source form, or the field of the child's record."
+    )
+    approved_at: datetime | None = Field(description="When the source form was approved.")
+
+
+class ProvenanceRead(SourceRead):
+    """A pre-populated answer's provenance and whether the worker has confirmed it."""
+
+    prepopulated: bool = Field(
+        description="True until the worker confirms, chooses or edits the answer."
+    )
+    chosen: bool = Field(description="The worker chose this source among candidates.")
+
+
 class FormRead(BaseModel):
     id: int
     kind: str
@@ -54,6 +87,9 @@ class FormRead(BaseModel):
     returned_reason: str | None
     addendum_of: int | None = Field(description="The locked form this addendum corrects.")
     answers: dict[str, str | bool] = Field(description="The answered questions, in form order.")
+    provenance: dict[str, ProvenanceRead] = Field(
+        description="Each answer that was pre-populated, by question id; an edited one is not."
+    )
     attachments: list[AttachmentSummary] = Field(description="Attached documents, oldest first.")
     links: list[LinkRead] = Field(description="Linked records, oldest first.")
 
@@ -83,6 +119,7 @@ def form_read(session: Session, form: Form) -> FormRead:
         returned_reason=form.returned_reason,
         addendum_of=form.addendum_of,
         answers=dict(form.answers),
+        provenance=provenance_read(form.prepopulation),
         attachments=[
             AttachmentSummary(
                 id=a.id,
@@ -106,6 +143,16 @@ def form_read(session: Session, form: Form) -> FormRead:
             for link in links
         ],
     )
+
+
+def provenance_read(marks: dict[str, Any]) -> dict[str, ProvenanceRead]:
+    """Return the provenance of each pre-populated answer as the API shows it."""
+    return {
+        question_id: ProvenanceRead.model_validate(
+            {key: mark.get(key) for key in ProvenanceRead.model_fields}
+        )
+        for question_id, mark in marks.items()
+    }
 
 
 def require_version(form: Form, given: int | None) -> None:

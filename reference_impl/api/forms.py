@@ -33,6 +33,11 @@ from reference_impl.api.deps import (
 from reference_impl.api.errors import error_responses, invalid_request, refuse, refused
 from reference_impl.api.fields import CalendarDate, Id, ReasonText
 from reference_impl.api.form_views import FormRead, form_read, require_version
+from reference_impl.api.prepopulation import (
+    prepopulated_for,
+    read_through_live_link,
+    stored_marks,
+)
 from reference_impl.domain.access import ADMINISTRATOR_ROLE, FORM_CREATE, FORM_READ, Actor
 from reference_impl.domain.addenda import empty_addendum_refusal
 from reference_impl.domain.answers import (
@@ -45,11 +50,16 @@ from reference_impl.domain.answers import (
 )
 from reference_impl.domain.lifecycle import (
     MANDATORY_ANSWERS_CHECK,
+    PREPOPULATION_CONFIRMED_CHECK,
     FormStamps,
     delete_refusal,
     edit_refusal,
     stamps_after,
     transition_for,
+)
+from reference_impl.domain.prepopulated_answers import (
+    unconfirmed_refusal,
+    with_worker_answers,
 )
 from reference_impl.domain.refusal import Refusal
 from reference_impl.settings import Settings
@@ -143,6 +153,10 @@ def create_form(
             updated_at=now,
             answers={},
         )
+        # A snapshot taken now: later changes elsewhere never reach this form.
+        prepopulated = prepopulated_for(session, specs, settings, user, child, form)
+        form.answers = {q: answer.value for q, answer in prepopulated.items()}
+        form.prepopulation = stored_marks(prepopulated, settings)
         session.add(form)
         session.flush()
         audit.concerns(form.id, child.id)
@@ -150,10 +164,15 @@ def create_form(
     return result
 
 
-def get_form(form_id: int, user: CurrentUser, session: DbSession) -> FormRead:
-    """Return a form with its answers, attachments and links."""
+def get_form(
+    form_id: int, user: CurrentUser, session: DbSession, specs: Specs, settings: AppSettings
+) -> FormRead:
+    """Return a form with its answers, provenance, attachments and links."""
     require(user, FORM_READ)
-    return form_read(session, get_row(session, Form, form_id, "form"))
+    form = get_row(session, Form, form_id, "form")
+    if settings.fault("prepop-live-link"):
+        return read_through_live_link(session, specs, settings, user, form)
+    return form_read(session, form)
 
 
 def list_child_forms(child_id: int, user: CurrentUser, session: DbSession) -> list[FormRead]:
@@ -192,8 +211,9 @@ def update_form(
             raise refused(answers)
         if settings.fault("mandatory-at-save"):
             refuse(missing_refusal(missing_mandatory(definition, form.age_band, answers)))
-        if answers != form.answers:
-            form.answers = answers
+        marks = with_worker_answers(form.prepopulation, answers, body.answers)
+        if answers != form.answers or marks != form.prepopulation:
+            form.answers, form.prepopulation = answers, marks
             form.updated_at = now
             session.flush()
         result = form_read(session, form)
@@ -243,7 +263,9 @@ def _lifecycle_for(
     return lifecycle
 
 
-def _check_content(specs: SpecBundle, settings: Settings, form: Form) -> None:
+def _check_content(
+    specs: SpecBundle, settings: Settings, form: Form, checks: tuple[str, ...]
+) -> None:
     """Refuse a transition whose checks the form's answers do not meet."""
     if form.addendum_of is not None:
         refuse(empty_addendum_refusal(specs.lockdown.addenda.minimum_answers, form.answers))
@@ -255,6 +277,8 @@ def _check_content(specs: SpecBundle, settings: Settings, form: Form) -> None:
     if settings.fault("optional-demanded"):
         demanded = tuple(q.id for q in definition.asked(form.age_band))
     refuse(missing_refusal(missing_answers(demanded, form.answers)))
+    if PREPOPULATION_CONFIRMED_CHECK in checks:
+        refuse(unconfirmed_refusal(definition, form.age_band, form.prepopulation))
 
 
 def take_action(
@@ -279,7 +303,7 @@ def take_action(
             raise refused(transition)
         require_version(form, request.version)
         if MANDATORY_ANSWERS_CHECK in transition.checks:
-            _check_content(specs, settings, form)
+            _check_content(specs, settings, form, transition.checks)
         before = FormStamps(
             form.submitted_at, form.approved_at, form.approved_by, form.returned_reason
         )

@@ -30,6 +30,7 @@ from reference_impl.domain.refusal import (
 
 __all__ = [
     "MANDATORY_ANSWERS_CHECK",
+    "PREPOPULATION_CONFIRMED_CHECK",
     "FormStamps",
     "delete_refusal",
     "edit_refusal",
@@ -42,6 +43,8 @@ __all__ = [
 
 #: The transition check (lifecycle.schema.json) that demands every mandatory answer.
 MANDATORY_ANSWERS_CHECK = "mandatory_answers"
+#: The check that refuses a form whose mandatory answers are still unconfirmed copies.
+PREPOPULATION_CONFIRMED_CHECK = "prepopulation_confirmed"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,10 @@ __all__ = [
     "INVALID_ANSWER",
     "INVALID_TRANSITION",
     "MANDATORY_MISSING",
+    "NOT_PREPOPULATED",
+    "PREPOPULATION_UNCONFIRMED",
     "REASON_REQUIRED",
+    "UNKNOWN_CANDIDATE",
     "UNKNOWN_QUESTION",
     "Refusal",
 ]
@@ -33,6 +36,9 @@ MANDATORY_MISSING = "mandatory_missing"
 UNKNOWN_QUESTION = "unknown_question"
 INVALID_ANSWER = "invalid_answer"
 AGE_BAND_NOT_DEFINED = "age_band_not_defined"
+PREPOPULATION_UNCONFIRMED = "prepopulation_unconfirmed"
+NOT_PREPOPULATED = "not_prepopulated"
+UNKNOWN_CANDIDATE = "unknown_candidate"
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,9 @@ class Form(Base):
     approved_by: Mapped[str | None] = mapped_column(String(64))
     returned_reason: Mapped[str | None] = mapped_column(Text)
     answers: Mapped[dict[str, Any]]
+    # Per pre-populated question: provenance, the copied value, whether it is still unconfirmed
+    # and the candidates offered, a snapshot like the answer (domain/prepopulated_answers.py).
+    prepopulation: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     # An addendum: a correction of the locked form it names, in the same lifecycle.
     addendum_of: Mapped[int | None] = mapped_column(
         ForeignKey("forms.id"), index=True, default=None

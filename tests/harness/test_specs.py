@@ -52,8 +52,8 @@ def test_digest_changes_with_any_byte(spec_copy: Path) -> None:
 BAD_SPECS: list[tuple[str, str, str, str]] = [
     (
         "forms/core_assessment.yaml",
-        "{id: health, text: Health, type: long_text, status: mandatory}",
-        "{id: health, text: Health, type: long_text, status: mandatroy}",
+        "{id: health, text: Health, type: long_text, status: mandatory, prepopulate: [previous]}",
+        "{id: health, text: Health, type: long_text, status: mandatroy, prepopulate: [previous]}",
         "forms/core_assessment.yaml: sections[1].questions[0].status: 'mandatroy' is not one "
         "of mandatory, optional, not_asked (did you mean 'mandatory'?)",
     ),
@@ -108,6 +108,45 @@ BAD_SPECS: list[tuple[str, str, str, str]] = [
         '{id: "3-4", from_years: 4, to_years: 4}',
         "age_bands.yaml: sets[0].bands[1].from_years: expected 3: bands must not overlap or "
         "leave a gap",
+    ),
+    (
+        "forms/core_assessment.yaml",
+        "{id: health, text: Health, type: long_text, status: mandatory, prepopulate: [previous]}",
+        "{id: health, text: Health, type: long_text, status: mandatory, prepopulate: [sibling]}",
+        "forms/core_assessment.yaml: sections[1].questions[0].prepopulate: a sibling's answer is "
+        "copied into family-level questions only; section developmental_needs is child-level",
+    ),
+    (
+        "forms/core_assessment.yaml",
+        "map: {emotional_behavioural_self_care: emotional_behavioural_development}",
+        "map: {emotional_behavioural_self_care: identity_social_presentation}",
+        "forms/core_assessment.yaml: band_mapping.pairs[0].map.emotional_behavioural_self_care: "
+        "identity_social_presentation not asked in 3-4",
+    ),
+    (
+        "forms/core_assessment.yaml",
+        "{kind: initial_assessment, question: reason_for_referral}",
+        "{kind: initial_assessment, question: reason_for_referal}",
+        "forms/core_assessment.yaml: questions[3] (background).prepopulate: 'reason_for_referal' "
+        "is not one of",
+    ),
+    (
+        "age_bands.yaml",
+        '"10-14": ["5-10", "11-15"]',
+        '"10-14": ["11-15"]',
+        "age_bands.yaml: mappings[0].bands.10-14: the ages of 10-14 fall in 5-10, 11-15",
+    ),
+    (
+        "prepopulation.yaml",
+        "band_mapping: PRE-003",
+        "band_mapping: LD-001",
+        "prepopulation.yaml: requirements.band_mapping: LD-001 is not a prepopulation requirement",
+    ),
+    (
+        "prepopulation.yaml",
+        "precedence: [child_record, previous, sibling, earlier_form]",
+        "precedence: [child_record, previous, sibling, sibling]",
+        "prepopulation.yaml: precedence: ",
     ),
     (
         "forms/initial_assessment.yaml",

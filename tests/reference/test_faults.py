@@ -26,9 +26,11 @@ from tests.reference.conftest import (
     SPECS,
     Api,
     MakeApi,
+    created,
     mandatory_answers,
     ok,
 )
+from tests.reference.test_prepopulation import approved_for, family, start
 
 
 def patch_approved(api: Api) -> Any:
@@ -267,6 +269,56 @@ def patch_approved_silently(api: Api) -> Any:
     return saved.status_code, api.read(f"/forms/{form['id']}").json()["answers"]["analysis"]
 
 
+def new_form_after_a_draft(api: Api) -> Any:
+    child = api.child()
+    approved_for(api, child, {"basic_care": "Approved."})
+    draft = created(start(api, child))
+    ok(api.save(draft, {"basic_care": "Draft."}))
+    return created(start(api, child))["answers"]["basic_care"]
+
+
+def new_form_beside_a_non_sibling(api: Api) -> Any:
+    neighbour, child = api.child(), api.child()
+    approved_for(api, neighbour, {"housing": "The neighbour's flat."})
+    return created(start(api, child))["answers"].get("housing")
+
+
+def next_band_after_a_baby_record(api: Api) -> Any:
+    child = api.child(date_of_birth="2019-06-01")
+    approved_for(api, child, {"education": "Plays with blocks."}, started_on="2020-06-01")
+    form = created(start(api, child, started_on="2023-06-01"))
+    return form["age_band"], form["answers"].get("education")
+
+
+def rerun_after_an_edit(api: Api) -> Any:
+    child = api.child()
+    approved_for(api, child, {"basic_care": "Approved."})
+    form = ok(api.save(created(start(api, child)), {"basic_care": "Typed."}))
+    rerun = api.as_user(AUTHOR).post(
+        f"/forms/{form['id']}/prepopulate", {"version": form["version"]}
+    )
+    return ok(rerun)["answers"]["basic_care"]
+
+
+def read_after_a_newer_sibling_approval(api: Api) -> Any:
+    elder, younger = family(api)
+    form = created(start(api, younger))
+    approved_for(api, elder, {"housing": "Moved to a house."})
+    return api.read(f"/forms/{form['id']}").json()["answers"]["housing"]
+
+
+def provenance_of_a_sibling_copy(api: Api) -> Any:
+    elder, younger = family(api)
+    provenance = created(start(api, younger))["provenance"]["housing"]
+    return provenance["source_child_id"] == elder["id"], provenance["source_form_id"] is not None
+
+
+def default_between_own_and_sibling(api: Api) -> Any:
+    _, younger = family(api)
+    approved_for(api, younger, {"basic_care": "Own care."})
+    return created(start(api, younger))["answers"]["basic_care"]
+
+
 ANALYSIS_AS_SAVED = mandatory_answers(KIND, "5-9")["analysis"]
 SUMMER, WINTER = "2017-07-14", "2017-01-14"
 #: slow-search: 40 notes at its cost per note; leak-under-soak: a read at ten seconds.
@@ -307,6 +359,18 @@ FAULT_TABLE: list[tuple[str, Scenario, Any, Any]] = [
     ("mandatory-ignored", submit_without_analysis, 422, 200),
     ("optional-demanded", submit_mandatory_only, (200, False), (422, True)),
     ("mandatory-at-save", save_one_optional, 200, 422),
+    ("prepop-from-draft", new_form_after_a_draft, "Approved.", "Draft."),
+    ("prepop-wrong-sibling", new_form_beside_a_non_sibling, None, "The neighbour's flat."),
+    (
+        "ageband-unmapped-carried",
+        next_band_after_a_baby_record,
+        ("3-4", None),
+        ("3-4", "Plays with blocks."),
+    ),
+    ("prepop-overwrites-edit", rerun_after_an_edit, "Typed.", "Approved."),
+    ("prepop-live-link", read_after_a_newer_sibling_approval, "Two-bed flat.", "Moved to a house."),
+    ("no-provenance", provenance_of_a_sibling_copy, (True, True), (False, False)),
+    ("prepop-sibling-first", default_between_own_and_sibling, "Own care.", "Sibling's care."),
     ("child-dob-shifted", summer_and_winter_birthdays, [SUMMER, WINTER], ["2017-07-13", WINTER]),
     ("siblings-not-listed", siblings_of_a_pair, True, False),
     ("definition-drift", published_analysis, ("mandatory", 422), ("optional", 422)),

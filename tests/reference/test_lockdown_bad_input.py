@@ -96,6 +96,18 @@ CASES: list[tuple[str, str, Any, int]] = [
     ("POST", "/forms/{form}/prepopulate", {"version": 999}, 409),
     ("POST", "/forms/{form}/prepopulate", {"version": "1"}, 422),
     ("POST", f"/forms/{UNKNOWN}/prepopulate", {"version": 1}, 404),
+    ("POST", "/forms/{form}/confirmations", {"version": 999, "question_ids": ["identity"]}, 409),
+    ("POST", "/forms/{form}/confirmations", {"version": "{version}", "question_ids": []}, 422),
+    ("POST", "/forms/{form}/confirmations", {"version": "{version}", "question_ids": ["x"]}, 422),
+    ("POST", f"/forms/{UNKNOWN}/confirmations", {"version": 1, "question_ids": ["x"]}, 404),
+    (
+        "POST",
+        "/forms/{form}/choices",
+        {"version": "{version}", "question_id": "identity", "source_form_id": "{form}"},
+        422,
+    ),
+    ("POST", "/forms/{form}/choices", {"version": "{version}", "question_id": "identity"}, 422),
+    ("GET", f"/forms/{UNKNOWN}/candidates", None, 404),
     ("POST", "/forms/{form}/addenda", None, 403),  # the administrator writes no forms
     ("POST", f"/forms/{UNKNOWN}/addenda", None, 404),
     ("GET", "/audit?form_id=-1", None, 422),
