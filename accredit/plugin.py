@@ -439,8 +439,11 @@ def _failure_message(call: pytest.CallInfo[None], report: Any) -> str:
     if call.excinfo is None:
         return f"{phase}{report.longreprtext.strip()[-_MESSAGE_CHARS:]}"
     exc = call.excinfo.value
+    # A property test's shrunk example (hypothesis adds it as the exception's notes: for a
+    # stateful test, the minimal sequence of steps) belongs with the failure it reproduces.
+    notes = "".join(f"\n{note}" for note in getattr(exc, "__notes__", ()))
     if isinstance(exc, AssertionError):
-        return f"{phase}{exc}".strip() or f"{phase}assertion failed"
+        return (f"{phase}{exc}".strip() or f"{phase}assertion failed") + notes
     entry = call.excinfo.traceback[-1] if call.excinfo.traceback else None
     where = f" (at {Path(str(entry.path)).name}:{entry.lineno + 1})" if entry else ""
     return f"{phase}{type(exc).__name__}: {exc}{where}"

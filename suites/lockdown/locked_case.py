@@ -123,6 +123,12 @@ class LockedCase:
         addenda = self.reader.get(_addenda_path(self))
         return form, addenda
 
+    def unchanged(self) -> bool:
+        """Return whether the form and its addenda listing still read back as at approval."""
+        form, addenda = self.read()
+        now = (form.status, form.content, addenda.status, addenda.content)
+        return now == (200, self.snapshot, 200, self.addenda_snapshot)
+
     def assert_unchanged(self, after: str) -> None:
         """Assert the form and its addenda listing read back byte-identical to the approval."""
         form, addenda = self.read()

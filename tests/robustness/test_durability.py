@@ -73,12 +73,11 @@ def _client(base_url: str, token: str) -> httpx.Client:
 def _approved_form(base_url: str, tokens: dict[str, str], child_id: int) -> int:
     """Take a core assessment with every mandatory answer given through to approval."""
     form_spec = SPECS.forms["core_assessment"]
-    band = form_spec.bands[0]
     with _client(base_url, tokens["sw_a"]) as author, _client(base_url, tokens["tm_a"]) as manager:
         form = author.post("/forms", json={"kind": "core_assessment", "child_id": child_id})
         assert form.status_code == 201, form.text
         body = form.json()
-        answers = mandatory_answers(form_spec, band)
+        answers = mandatory_answers(form_spec, body["age_band"])  # the child's band that day
         saved = author.patch(
             f"/forms/{body['id']}", json={"version": body["version"], "answers": answers}
         )
