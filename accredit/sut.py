@@ -354,10 +354,21 @@ class SutClient:
         exchange.elapsed_ms = (time.monotonic() - started) * 1000
 
 
+#: How long an idle connection is kept for reuse. Servers close idle connections after a few
+#: seconds (uvicorn after 5, the value httpx would keep them for): a request sent on one the
+#: server is closing at that instant meets "Server disconnected" and is lost, which would be
+#: the harness's fault, not the SUT's. An idle connection is dropped well before that instead.
+KEEPALIVE_SECONDS = 1.0
+
+
 def http_client(profile: SutProfile) -> httpx.Client:
-    """Return the connection pool the clients share: hard timeouts, no redirects followed."""
+    """Return the connection pool the clients share: hard timeouts, no redirects followed,
+    idle connections dropped before a server would close them."""
     timeout = httpx.Timeout(profile.timeout_seconds, connect=min(5.0, profile.timeout_seconds))
-    return httpx.Client(timeout=timeout, follow_redirects=False, verify=profile.verify_tls)
+    limits = httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS)
+    return httpx.Client(
+        timeout=timeout, limits=limits, follow_redirects=False, verify=profile.verify_tls
+    )
 
 
 def probe(profile: SutProfile) -> dict[str, Any] | None:

@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Flaky
 from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -91,6 +92,9 @@ class LockdownSequences(RuleBasedStateMachine):
     sut: SutClient
     specs: SpecBundle
     recorder: Recorder
+    #: The first violation met and the exchanges of its example, kept for when the SUT does
+    #: not answer the same on replay and hypothesis cannot shrink it (see the test below).
+    first_violation: tuple[RequirementViolation, list[Exchange]] | None = None
 
     def __init__(self) -> None:
         super().__init__()
@@ -103,6 +107,13 @@ class LockdownSequences(RuleBasedStateMachine):
         self.band = definition.bands[0]
         self.definition = definition
         self.step_requirement = STATE  # the requirement a change of a locked form breaks now
+
+    def _violation(self, requirement: str, message: str) -> RequirementViolation:
+        """Return the violation of `requirement`, kept with its evidence if it is the first."""
+        violation = RequirementViolation(requirement, message)
+        if type(self).first_violation is None:
+            type(self).first_violation = (violation, list(self.recorder.exchanges))
+        return violation
 
     # --- the model's rules, from the specs ------------------------------------------------
 
@@ -140,7 +151,7 @@ class LockdownSequences(RuleBasedStateMachine):
         assert read.status == 200, read.describe()
         entries = read.json()
         if entries[: len(form.audit)] != form.audit:
-            raise RequirementViolation(
+            raise self._violation(
                 AUDIT_KEPT, f"the audit entries of form {form.id} changed or went: {entries}"
             )
         new = [
@@ -150,7 +161,7 @@ class LockdownSequences(RuleBasedStateMachine):
             assert got.status is not None
             outcome = audit.allowed if got.status < 400 else audit.refused
             if (user, action, outcome) not in new:
-                raise RequirementViolation(
+                raise self._violation(
                     AUDIT_RECORDS,
                     f"no {outcome} entry for {action} by {user} on form {form.id} "
                     f"(answered {got.status}); new entries: {new}",
@@ -160,12 +171,12 @@ class LockdownSequences(RuleBasedStateMachine):
 
     def _expect_refused(self, requirement: str, got: Exchange, why: str) -> None:
         if got.status is not None and got.status < 400:
-            raise RequirementViolation(requirement, f"{why}, yet it was allowed: {got.describe()}")
+            raise self._violation(requirement, f"{why}, yet it was allowed: {got.describe()}")
 
     def _expect_locked_refusal(self, requirement: str, got: Exchange, what: str) -> None:
         lockdown = self.specs.lockdown
         if (got.status, got.code) != (lockdown.refusal_status, lockdown.refusal_code):
-            raise RequirementViolation(
+            raise self._violation(
                 requirement,
                 f"{what} on a locked form was not refused with {lockdown.refusal_status} "
                 f"{lockdown.refusal_code}: {got.describe()}",
@@ -317,7 +328,7 @@ class LockdownSequences(RuleBasedStateMachine):
             self._expect_locked_refusal(self.step_requirement, got, f"{attempt.label} by {user}")
             read = self._read(form)
             if read.content != form.locked_bytes:
-                raise RequirementViolation(
+                raise self._violation(
                     self.step_requirement, f"locked form {form.id} changed after {attempt.label}"
                 )
             sent.append((user, attempt.label, got))
@@ -365,7 +376,7 @@ class LockdownSequences(RuleBasedStateMachine):
                 continue
             read = self._read(form)
             if read.content != form.locked_bytes:
-                raise RequirementViolation(
+                raise self._violation(
                     self.step_requirement,
                     f"locked form {form.id} changed: {read.text[:600]!r} was "
                     f"{form.locked_bytes[:600]!r}",
@@ -395,18 +406,34 @@ def test_random_sequences_keep_every_lock_down_rule(
     # Each shrinking step replays a sequence over HTTP: bound it so a failing run stays short.
     monkeypatch.setattr(engine, "MAX_SHRINKING_SECONDS", SHRINK_SECONDS)
     examples = EXAMPLES if run_profile == "full" else max(1, EXAMPLES // 6)
-    run_state_machine_as_test(
-        _seeded(Machine, seed),
-        settings=settings(
-            max_examples=examples,
-            stateful_step_count=STEPS,
-            deadline=None,
-            database=None,
-            report_multiple_bugs=False,
-            suppress_health_check=list(HealthCheck),
-            print_blob=True,
-        ),
-    )
+    try:
+        run_state_machine_as_test(
+            _seeded(Machine, seed),
+            settings=settings(
+                max_examples=examples,
+                stateful_step_count=STEPS,
+                deadline=None,
+                database=None,
+                report_multiple_bugs=False,
+                suppress_health_check=list(HealthCheck),
+                print_blob=True,
+            ),
+        )
+    except Flaky:
+        # The SUT answered a replay of a failing sequence differently (its state or timing is
+        # not the same twice), so hypothesis could not shrink it. The violation stands: it is
+        # reported as first met, with that sequence's exchanges.
+        if Machine.first_violation is None:
+            raise
+        violation, exchanges = Machine.first_violation
+        recorder.take()
+        for exchange in exchanges:
+            recorder.add(exchange)
+        violation.add_note(
+            "Not shrunk: the product did not answer the same when the sequence was replayed. "
+            "The evidence is the sequence as first met, every step with its curl line."
+        )
+        raise violation from None
 
 
 def _seeded(machine: type[LockdownSequences], run_seed: int) -> Any:
