@@ -21,7 +21,7 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,6 +54,7 @@ __all__ = [
     "MeasurementLog",
     "RequirementViolation",
     "SeriesLog",
+    "TableLog",
     "spec_bundle",
 ]
 
@@ -116,6 +117,7 @@ class _Run:
     )
     measurements: dict[str, dict[str, Any]] = field(default_factory=dict)
     series: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def client(self) -> SutClient:
         if self.http is None:
@@ -290,6 +292,20 @@ class _Run:
             "summary": summarise(requirements),
             **({"measurements": list(self.measurements.values())} if self.measurements else {}),
             **({"series": list(self.series.values())} if self.series else {}),
+            **(
+                {"tables": [self._scrub_table(t) for t in self.tables.values()]}
+                if self.tables
+                else {}
+            ),
+        }
+
+    def _scrub_table(self, table: dict[str, Any]) -> dict[str, Any]:
+        """A table's cells may quote what the SUT answered: no secret reaches the document."""
+        return {
+            **table,
+            "rows": [
+                [self._scrub(c) if isinstance(c, str) else c for c in r] for r in table["rows"]
+            ],
         }
 
 
@@ -343,6 +359,56 @@ class SeriesLog:
         for requirement_id in series.requirements:
             self._run.specs.catalogue.requirement(requirement_id)  # an unknown id is a bug
         self._run.series[series.id] = series.to_json()
+
+
+#: A table cell: text, a number, or none (shown as a dash).
+Cell = str | int | float | None
+
+
+class TableLog:
+    """What a test compared, laid out for the report: expected against got (aggregates, a
+    returned record), or a matrix (who may do what). Written to results.json `tables`; the
+    verdict rests on the test's assertions, the table shows the reader what was compared.
+    Each table belongs to the first requirement the test names."""
+
+    def __init__(self, run: _Run, requirement_id: str) -> None:
+        self._run = run
+        self._requirement = run.specs.catalogue.requirement(requirement_id)
+
+    def record(
+        self,
+        table: str,
+        title: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Cell]],
+        *,
+        mismatched: Iterable[int] = (),
+        note: str | None = None,
+    ) -> None:
+        """Keep one table under the stable id `table`; a later record of the same id replaces
+        it. `mismatched` are the indexes of rows where expected and got differ (the report
+        marks them)."""
+        laid_out = [list(r) for r in rows]
+        for index, row in enumerate(laid_out):
+            if len(row) != len(columns):
+                raise ValueError(
+                    f"{table}: row {index} has {len(row)} cells for {len(columns)} columns"
+                )
+            for cell in row:
+                if cell is not None and not isinstance(cell, str | int | float):
+                    raise TypeError(f"{table}: row {index} has a {type(cell).__name__} cell")
+        entry: dict[str, Any] = {
+            "id": table,
+            "category": self._requirement.category,
+            "requirement": self._requirement.id,
+            "title": title,
+            "columns": list(columns),
+            "rows": laid_out,
+            "mismatched": sorted(set(mismatched)),
+        }
+        if note:
+            entry["note"] = note
+        self._run.tables[table] = entry
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -493,6 +559,13 @@ def measurements(pytestconfig: pytest.Config, request: pytest.FixtureRequest) ->
     """Where a test records what it measured against a budget (see `MeasurementLog`)."""
     run = _run(pytestconfig)
     return MeasurementLog(run, run.requirement_ids[request.node.nodeid][0])
+
+
+@pytest.fixture
+def tables(pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> TableLog:
+    """Where a test lays out what it compared, for the report (see `TableLog`)."""
+    run = _run(pytestconfig)
+    return TableLog(run, run.requirement_ids[request.node.nodeid][0])
 
 
 @pytest.fixture(scope="session")

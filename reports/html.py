@@ -27,6 +27,7 @@ from accredit.policy import load_policy
 from reports.decision_page import decision_page
 from reports.load_section import load_section
 from reports.scoring import Scorecard, score
+from reports.tables_section import tables_section
 
 __all__ = ["render_html", "template_environment", "write_html"]
 
@@ -136,7 +137,9 @@ def render_html(results: Mapping[str, Any], scorecard: Scorecard | None = None) 
     page = _page(results)
     anchors = {r.id: r.anchor for r in page["requirements"]}
     template = template_environment().get_template("report.html.j2")
-    return template.render(**page, **decision_page(card, anchors), **load_section(results))
+    return template.render(
+        **page, **decision_page(card, anchors), **load_section(results), **tables_section(results)
+    )
 
 
 @functools.cache
