@@ -39,7 +39,9 @@ __all__ = [
     "EXIT_INCOMPLETE",
     "RUN_PROFILES",
     "RunOutcome",
+    "Selection",
     "run_accreditation",
+    "select",
     "select_categories",
     "write_run_directory",
 ]
@@ -75,19 +77,64 @@ class RunOutcome:
     unreachable: str | None = None
 
 
-def select_categories(specs: SpecBundle, only: Iterable[str] | None) -> list[str] | None:
-    """Return the categories asked for, checked against the catalogue (None: all of them)."""
+@dataclass(frozen=True)
+class Selection:
+    """What a run covers: whole categories, and suites (folders of `suites/`) on their own.
+
+    A suite named alone runs whole, and its category is reported; that category's requirements
+    verified by other suites are then `not_run`, never passed."""
+
+    categories: tuple[str, ...]
+    suites: tuple[str, ...]
+
+
+def select(specs: SpecBundle, only: Iterable[str] | None) -> Selection | None:
+    """Return what `only` names, checked against the catalogue (None: everything). A name is a
+    category, or else the suite of some requirement."""
     if not only:
         return None
-    known = [c.id for c in specs.catalogue.categories]
-    chosen = []
+    categories = [c.id for c in specs.catalogue.categories]
+    suites = sorted({r.verification.suite for r in specs.catalogue.requirements})
+    chosen: list[str] = []
+    alone: list[str] = []
     for name in only:
-        if name not in known:
+        if name in categories:
+            chosen.append(name)
+        elif name in suites:
+            alone.append(name)
+        else:
+            known = sorted({*categories, *suites})
             raise UserError(
-                f"--only: {name!r} is not a category: {', '.join(known)}{did_you_mean(name, known)}"
+                f"--only: {name!r} is neither a category nor a suite: {', '.join(known)}"
+                f"{did_you_mean(name, known)}"
             )
-        chosen.append(name)
-    return chosen
+    return Selection(tuple(chosen), tuple(alone))
+
+
+def select_categories(specs: SpecBundle, only: Iterable[str] | None) -> list[str] | None:
+    """Return the categories a run of `only` reports on (None: all of them)."""
+    return _categories(specs, select(specs, only))
+
+
+def _categories(specs: SpecBundle, selection: Selection | None) -> list[str] | None:
+    if selection is None:
+        return None
+    suite_categories = [
+        r.category for r in specs.catalogue.requirements if r.verification.suite in selection.suites
+    ]
+    return list(dict.fromkeys([*selection.categories, *suite_categories]))
+
+
+def _suite_folders(specs: SpecBundle, selection: Selection | None) -> list[str]:
+    chosen = None if selection is None else set(selection.categories)
+    return sorted(
+        {
+            r.verification.suite
+            for r in specs.catalogue.requirements
+            if chosen is None or r.category in chosen
+        }
+        | set(selection.suites if selection is not None else ())
+    )
 
 
 def run_accreditation(
@@ -95,6 +142,7 @@ def run_accreditation(
     out_dir: Path,
     *,
     only: Iterable[str] | None = None,
+    suites: Iterable[str] | None = None,
     seed: int | None = None,
     specs_dir: Path | None = None,
     run_profile: str = "full",
@@ -102,12 +150,17 @@ def run_accreditation(
     echo: bool = True,
     baseline: Path | None = None,
     pdf: bool = False,
+    html: bool = True,
     manifest: bool = True,
 ) -> RunOutcome:
     """Run the suites against the SUT of `profile_path`; write results, scores, reports and
-    the manifest to `out_dir`. With `baseline` (an earlier results.json) the exit code says
+    the manifest to `out_dir` (without `html`: no report.html or report.pdf, for runs whose
+    verdicts alone are wanted). With `baseline` (an earlier results.json) the exit code says
     whether any requirement regressed, not what the decision is. Without `manifest`, the
     caller writes it (last, once nothing more will change in `out_dir`).
+
+    `only` names categories or suites (as `accredit run --only`); `suites` names suites alone
+    (a name that is also a category still means the suite).
 
     Raises UserError for a bad spec, profile, baseline or argument. A SUT that does not answer
     at all is still run against (every requirement ends in `error` with the failed exchange as
@@ -115,7 +168,17 @@ def run_accreditation(
     """
     specs = load_specs(specs_dir)
     profile = load_profile(profile_path, specs.users)
-    categories = select_categories(specs, only)
+    selection = select(specs, only)
+    if suites is not None:
+        known = {r.verification.suite for r in specs.catalogue.requirements}
+        unknown = sorted(set(suites) - known)
+        if unknown:
+            raise UserError(f"suites: {', '.join(unknown)} verify no requirement")
+        selection = Selection(
+            selection.categories if selection is not None else (),
+            (*(selection.suites if selection is not None else ()), *suites),
+        )
+    categories = _categories(specs, selection)
     if run_profile not in RUN_PROFILES:
         raise UserError(
             f"--run-profile: {run_profile!r} is not one of {', '.join(RUN_PROFILES)}"
@@ -134,17 +197,15 @@ def run_accreditation(
     for name in ("results.json", *_RUN_ARTEFACTS):
         (out_dir / name).unlink(missing_ok=True)
 
-    suites = suites_root()
-    chosen = categories or [c.id for c in specs.catalogue.categories]
-    folders = sorted(
-        {r.verification.suite for r in specs.catalogue.requirements if r.category in chosen}
-    )
-    paths = [str(suites / f) for f in folders if (suites / f).is_dir()]
+    suites_dir = suites_root()
+    folders = _suite_folders(specs, selection)
+    paths = [str(suites_dir / f) for f in folders if (suites_dir / f).is_dir()]
     if not paths:
-        raise UserError(f"no suite covers the categories {', '.join(chosen)}")
+        raise UserError(f"no suite covers {', '.join(categories or ())}")
     command = [
         sys.executable, "-m", "pytest", *paths,
-        "-c", str(suites / "pytest.ini"), "--rootdir", str(suites), "--import-mode=importlib",
+        "-c", str(suites_dir / "pytest.ini"), "--rootdir", str(suites_dir),
+        "--import-mode=importlib",
         "--sut", str(profile_path), "--results", str(results_path),
         "--run-profile", run_profile, "-q", "--tb=no", "--no-header", "-rN",
     ]  # fmt: skip
@@ -167,7 +228,13 @@ def run_accreditation(
     if earlier is not None and baseline is not None:
         comparison = compare_with_baseline(earlier, results, str(baseline))
     reports, artefacts = write_run_directory(
-        results_path, out_dir, specs=specs, pdf=pdf, baseline=comparison, manifest=manifest
+        results_path,
+        out_dir,
+        specs=specs,
+        pdf=pdf,
+        html=html,
+        baseline=comparison,
+        manifest=manifest,
     )
     card = reports.scorecard
     if unreachable is not None:
@@ -189,6 +256,7 @@ def write_run_directory(
     *,
     specs: SpecBundle | None = None,
     pdf: bool = False,
+    html: bool = True,
     baseline: BaselineComparison | None = None,
     manifest: bool = True,
 ) -> tuple[ReportSet, tuple[Path, ...]]:
@@ -198,7 +266,9 @@ def write_run_directory(
 
     specs = specs or load_specs()
     known = baseline.known_failure_reasons() if baseline is not None else None
-    reports = write_reports(results_path, out_dir, specs=specs, pdf=pdf, known_failures=known)
+    reports = write_reports(
+        results_path, out_dir, specs=specs, pdf=pdf, html=html, known_failures=known
+    )
     paths = [results_path, *reports.paths]
     if baseline is not None:
         path = out_dir / BASELINE_FILE
