@@ -79,36 +79,54 @@ class RunOutcome:
 
 @dataclass(frozen=True)
 class Selection:
-    """What a run covers: whole categories, and suites (folders of `suites/`) on their own.
+    """What a run covers: whole categories, suites (folders of `suites/`) on their own, and
+    single requirements (the tests that verify them, wherever they are).
 
-    A suite named alone runs whole, and its category is reported; that category's requirements
-    verified by other suites are then `not_run`, never passed."""
+    A suite or requirement named alone is reported with its category; that category's other
+    requirements are then `not_run`, never passed."""
 
     categories: tuple[str, ...]
     suites: tuple[str, ...]
+    requirements: tuple[str, ...] = ()
+
+    def tests_of(self, specs: SpecBundle) -> tuple[str, ...] | None:
+        """The requirements whose tests run, when single requirements were named (None: every
+        test of the chosen suites)."""
+        if not self.requirements:
+            return None
+        whole = [
+            r.id
+            for r in specs.catalogue.requirements
+            if r.category in self.categories or r.verification.suite in self.suites
+        ]
+        return tuple(dict.fromkeys([*whole, *self.requirements]))
 
 
 def select(specs: SpecBundle, only: Iterable[str] | None) -> Selection | None:
     """Return what `only` names, checked against the catalogue (None: everything). A name is a
-    category, or else the suite of some requirement."""
+    category, a requirement id, or else the suite of some requirement."""
     if not only:
         return None
     categories = [c.id for c in specs.catalogue.categories]
     suites = sorted({r.verification.suite for r in specs.catalogue.requirements})
+    ids = set(specs.catalogue.ids)
     chosen: list[str] = []
     alone: list[str] = []
+    single: list[str] = []
     for name in only:
         if name in categories:
             chosen.append(name)
+        elif name in ids:
+            single.append(name)
         elif name in suites:
             alone.append(name)
         else:
             known = sorted({*categories, *suites})
             raise UserError(
-                f"--only: {name!r} is neither a category nor a suite: {', '.join(known)}"
-                f"{did_you_mean(name, known)}"
+                f"--only: {name!r} is not a category, a suite or a requirement id: "
+                f"{', '.join(known)}{did_you_mean(name, [*known, *sorted(ids)])}"
             )
-    return Selection(tuple(chosen), tuple(alone))
+    return Selection(tuple(chosen), tuple(alone), tuple(single))
 
 
 def select_categories(specs: SpecBundle, only: Iterable[str] | None) -> list[str] | None:
@@ -119,21 +137,24 @@ def select_categories(specs: SpecBundle, only: Iterable[str] | None) -> list[str
 def _categories(specs: SpecBundle, selection: Selection | None) -> list[str] | None:
     if selection is None:
         return None
-    suite_categories = [
-        r.category for r in specs.catalogue.requirements if r.verification.suite in selection.suites
+    named = [
+        r.category
+        for r in specs.catalogue.requirements
+        if r.verification.suite in selection.suites or r.id in selection.requirements
     ]
-    return list(dict.fromkeys([*selection.categories, *suite_categories]))
+    return list(dict.fromkeys([*selection.categories, *named]))
 
 
 def _suite_folders(specs: SpecBundle, selection: Selection | None) -> list[str]:
-    chosen = None if selection is None else set(selection.categories)
+    if selection is None:
+        return sorted({r.verification.suite for r in specs.catalogue.requirements})
     return sorted(
         {
             r.verification.suite
             for r in specs.catalogue.requirements
-            if chosen is None or r.category in chosen
+            if r.category in selection.categories or r.id in selection.requirements
         }
-        | set(selection.suites if selection is not None else ())
+        | set(selection.suites)
     )
 
 
@@ -142,7 +163,6 @@ def run_accreditation(
     out_dir: Path,
     *,
     only: Iterable[str] | None = None,
-    suites: Iterable[str] | None = None,
     seed: int | None = None,
     specs_dir: Path | None = None,
     run_profile: str = "full",
@@ -159,8 +179,8 @@ def run_accreditation(
     whether any requirement regressed, not what the decision is. Without `manifest`, the
     caller writes it (last, once nothing more will change in `out_dir`).
 
-    `only` names categories or suites (as `accredit run --only`); `suites` names suites alone
-    (a name that is also a category still means the suite).
+    `only` names categories, suites or requirements (as `accredit run --only`); a name that is
+    both a category and a suite means the category.
 
     Raises UserError for a bad spec, profile, baseline or argument. A SUT that does not answer
     at all is still run against (every requirement ends in `error` with the failed exchange as
@@ -169,15 +189,6 @@ def run_accreditation(
     specs = load_specs(specs_dir)
     profile = load_profile(profile_path, specs.users)
     selection = select(specs, only)
-    if suites is not None:
-        known = {r.verification.suite for r in specs.catalogue.requirements}
-        unknown = sorted(set(suites) - known)
-        if unknown:
-            raise UserError(f"suites: {', '.join(unknown)} verify no requirement")
-        selection = Selection(
-            selection.categories if selection is not None else (),
-            (*(selection.suites if selection is not None else ()), *suites),
-        )
     categories = _categories(specs, selection)
     if run_profile not in RUN_PROFILES:
         raise UserError(
@@ -217,6 +228,9 @@ def run_accreditation(
         command += ["--specs", str(specs_dir)]
     if categories:
         command += ["--categories", ",".join(categories)]
+    tested = selection.tests_of(specs) if selection is not None else None
+    if tested is not None:
+        command += ["--requirements", ",".join(tested)]
     finished = _run_bounded(command, time_limit, echo)
     if not finished or not results_path.is_file():
         why = "did not finish within the time limit" if not finished else "wrote no results"

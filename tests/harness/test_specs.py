@@ -221,5 +221,17 @@ def test_a_name_that_is_a_category_and_a_suite_means_the_category() -> None:
 
 
 def test_a_name_that_is_neither_a_category_nor_a_suite_is_a_usage_error() -> None:
-    with pytest.raises(UserError, match="'lockdwn' is neither a category nor a suite"):
+    with pytest.raises(UserError, match="'lockdwn' is not a category, a suite or a requirement id"):
         select(load_specs(), ["lockdwn"])
+
+
+def test_a_requirement_named_alone_runs_its_tests_and_reports_its_category() -> None:
+    specs = load_specs()
+    selection = select(specs, ["lockdown", "FUN-004"])
+    assert selection == Selection(("lockdown",), (), ("FUN-004",))
+    assert select_categories(specs, ["FUN-004"]) == ["functional"]
+    tested = selection.tests_of(specs)
+    assert tested is not None and "FUN-004" in tested and "FUN-001" not in tested
+    assert {r.id for r in specs.catalogue.requirements if r.category == "lockdown"} <= set(tested)
+    assert select(specs, ["lockdown"]) is not None
+    assert Selection(("lockdown",), ()).tests_of(specs) is None
