@@ -205,7 +205,7 @@ def test_another_owner_cannot_change_an_action(api: Api, user: str) -> None:
 
 @pytest.mark.parametrize("user", ["auditor", "admin"])
 def test_the_auditor_and_the_administrator_only_read(api: Api, user: str) -> None:
-    child_id, objective_id, action = plan_with_action(api)
+    child_id, _, action = plan_with_action(api)
     who = api.as_user(user)
     assert_error(
         who.patch(f"/plan-actions/{action['id']}", {"version": 1, "status": "blocked"}),
