@@ -171,8 +171,7 @@ _FAULTS = (
     ),
     Fault(
         "plan-filter-ignores-team",
-        "Listing a child's plan actions ignores the team filter: every owner's actions are "
-        "listed.",
+        "Listing a child's plan actions ignores the team filter: every owner's actions are listed.",
     ),
     Fault(
         "plan-sort-unstable",
