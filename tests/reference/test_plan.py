@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from accredit.errors import SpecError
 from accredit.plan_spec import SortTerm, read_plan
+from accredit.runner import run_accreditation
 from accredit.specs import load_specs
 from reference_impl.domain.access import Actor
 from reference_impl.domain.plan import (
@@ -78,6 +80,26 @@ def test_a_bad_plan_spec_is_refused_naming_the_place(
     with pytest.raises(SpecError) as raised:
         read_plan(load_specs(root))
     assert where in str(raised.value)
+
+
+def test_a_run_refuses_a_bad_plan_spec_before_it_starts(tmp_path: Path) -> None:
+    root = tmp_path / "specs"
+    shutil.copytree(SPECS.root, root)
+    path = root / "plan.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("default_sort: []", "default_sort: [urgency]")
+    )
+    users = {u.key: {"token": f"token-{u.key}"} for u in SPECS.users.required_users}
+    profile = tmp_path / "sut.yaml"
+    profile.write_text(
+        yaml.safe_dump(
+            {"product": "P", "version": "1", "base_url": "http://127.0.0.1:9", "users": users}
+        )
+    )
+    with pytest.raises(SpecError) as raised:
+        run_accreditation(profile, tmp_path / "out", specs_dir=root, echo=False)
+    assert "plan.yaml" in str(raised.value)
+    assert not (tmp_path / "out").exists(), "the run started"
 
 
 # --- the pure rules ---------------------------------------------------------------------------
