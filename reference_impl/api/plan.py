@@ -48,7 +48,7 @@ from reference_impl.domain.plan import (
     vocabulary_problem,
 )
 from reference_impl.store.plan import PlanAction, PlanObjective
-from reference_impl.store.tables import Child
+from reference_impl.store.tables import MAX_ID, Child
 
 __all__ = [
     "ActionCreate",
@@ -115,7 +115,9 @@ class ActionCreate(BaseModel):
 class ActionUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: StrictInt = Field(description="The version of the action the update was made on.")
+    version: StrictInt = Field(
+        ge=1, le=MAX_ID, description="The version of the action the update was made on."
+    )
     title: Title | None = None
     responsible: Name | None = None
     due_date: CalendarDate | None = None
