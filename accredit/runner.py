@@ -26,6 +26,7 @@ from accredit._paths import suites_root
 from accredit.baseline import BASELINE_FILE, BaselineComparison, compare_with_baseline
 from accredit.errors import SutUnreachable, UserError
 from accredit.manifest import MANIFEST_FILE, write_manifest
+from accredit.plan_spec import read_plan
 from accredit.results import read_results
 from accredit.specs import SpecBundle, did_you_mean, load_specs
 from accredit.sut import load_profile, probe
@@ -197,6 +198,7 @@ def run_accreditation(
         )
     if categories is None or "performance" in categories:
         _check_performance_spec(specs)
+    read_plan(specs)  # the plan suite computes what to expect from it: check it before a run
     earlier = read_results(baseline) if baseline is not None else None
     try:
         probe(profile)

@@ -30,6 +30,12 @@ from tests.reference.conftest import (
     mandatory_answers,
     ok,
 )
+from tests.reference.test_plan import (
+    equal_actions_in_id_order,
+    listed_for_team_b,
+    other_team_changes_an_action,
+    two_updates_on_one_version,
+)
 from tests.reference.test_prepopulation import approved_for, family, start
 
 
@@ -378,6 +384,10 @@ FAULT_TABLE: list[tuple[str, Scenario, Any, Any]] = [
     ("slow-search", search_forty_notes, (["Visit 39."], False), (["Visit 39."], True)),
     ("leak-under-soak", a_read_ten_seconds_on, False, True),
     ("errors-under-load", reads_from_twelve_clients, [200], [200, 503]),
+    ("plan-filter-ignores-team", listed_for_team_b, 1, 2),
+    ("plan-sort-unstable", equal_actions_in_id_order, True, False),
+    ("plan-cross-team-write", other_team_changes_an_action, 403, 200),
+    ("plan-lost-update", two_updates_on_one_version, [200, 409], [200, 200]),
 ]
 
 
