@@ -235,3 +235,9 @@ def test_a_requirement_named_alone_runs_its_tests_and_reports_its_category() -> 
     assert {r.id for r in specs.catalogue.requirements if r.category == "lockdown"} <= set(tested)
     assert select(specs, ["lockdown"]) is not None
     assert Selection(("lockdown",), ()).tests_of(specs) is None
+
+
+def test_a_suite_named_alone_runs_whole_and_reports_its_category() -> None:
+    specs = load_specs()
+    assert select(specs, ["plan"]) == Selection((), ("plan",))
+    assert select_categories(specs, ["plan"]) == ["functional"]
