@@ -14,8 +14,9 @@ from pathlib import Path
 
 import yaml
 
+from accredit._paths import specs_root
 from accredit.errors import SpecError
-from accredit.specs import specs_root, validate_document
+from accredit.specs import validate_document
 
 __all__ = [
     "AssessmentSteps",
@@ -111,7 +112,8 @@ def load_record_rules(root: Path | None = None) -> RecordRules:
     kinds = [k["id"] for k in steps["evidence_kinds"]]
     _unique(path, "assessment_steps.evidence_kinds", kinds)
     targets = tuple(
-        LinkTarget(t["type"], t["title"], t["notes_path"]) for t in document["note_links"]["targets"]
+        LinkTarget(t["type"], t["title"], t["notes_path"])
+        for t in document["note_links"]["targets"]
     )
     _unique(path, "note_links.targets", [t.type for t in targets])
     events = tuple(

@@ -522,4 +522,3 @@ def record_outcome(
         session.flush()
         result = _need_read(session, rules, settings, need, form)
     return result
-

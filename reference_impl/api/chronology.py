@@ -46,13 +46,28 @@ class EventRead(BaseModel):
 
 def _form_events(specs: SpecBundle, form: Form) -> list[tuple[Event, datetime]]:
     title = specs.forms[form.kind].title if form.kind in specs.forms else form.kind
-    found = [(Event(form.started_on, "form_started", "form", form.id, f"{title} started"), form.created_at)]
+    found = [
+        (
+            Event(form.started_on, "form_started", "form", form.id, f"{title} started"),
+            form.created_at,
+        )
+    ]
     if form.submitted_at is not None:
         summary = f"{title} submitted"
-        found.append((Event(form.submitted_at.date(), "form_submitted", "form", form.id, summary), form.submitted_at))
+        found.append(
+            (
+                Event(form.submitted_at.date(), "form_submitted", "form", form.id, summary),
+                form.submitted_at,
+            )
+        )
     if form.approved_at is not None:
         summary = f"{title} approved by {form.approved_by}"
-        found.append((Event(form.approved_at.date(), "form_approved", "form", form.id, summary), form.approved_at))
+        found.append(
+            (
+                Event(form.approved_at.date(), "form_approved", "form", form.id, summary),
+                form.approved_at,
+            )
+        )
     return found
 
 
@@ -63,7 +78,10 @@ def _note_events(session: Session, child_id: int) -> list[tuple[Event, datetime]
         .where(Note.child_id == child_id)
     )
     return [
-        (Event(n.occurred_on, "note_significant", "note", n.id, n.text[:SUMMARY_CHARS]), n.created_at)
+        (
+            Event(n.occurred_on, "note_significant", "note", n.id, n.text[:SUMMARY_CHARS]),
+            n.created_at,
+        )
         for n in notes
     ]
 
@@ -96,7 +114,11 @@ def get_chronology(
         events = in_chronological_order(rules, (e for e, _ in recorded))
     return [
         EventRead(
-            on=e.on, kind=e.kind, summary=e.summary, source_type=e.source_type, source_id=e.source_id
+            on=e.on,
+            kind=e.kind,
+            summary=e.summary,
+            source_type=e.source_type,
+            source_id=e.source_id,
         )
         for e in events
     ]

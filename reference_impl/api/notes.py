@@ -90,7 +90,9 @@ def notes_read(session: Session, notes: Iterable[Note]) -> list[NoteRead]:
     for link in session.scalars(
         select(NoteLink).where(NoteLink.note_id.in_(ids)).order_by(NoteLink.id)
     ):
-        links[link.note_id].append(NoteLinkRead(target_type=link.target_type, target_id=link.target_id))
+        links[link.note_id].append(
+            NoteLinkRead(target_type=link.target_type, target_id=link.target_id)
+        )
     significant = set(
         session.scalars(select(NoteSignificance.note_id).where(NoteSignificance.note_id.in_(ids)))
     )

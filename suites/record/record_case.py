@@ -30,9 +30,21 @@ from steps import (
 ASSESSMENT = "core_assessment"
 #: Invented words a generated phrase is made of: nothing a real record would hold by chance.
 PHRASE_WORDS = (
-    "amberlin", "brosk", "cellowick", "dunharrow", "elvanmoor", "fennick", "gorsedale",
-    "hollyrinth", "iskamber", "jessamoor", "kelderby", "lunnock", "marrowdene", "nettlebrook",
-)  # fmt: skip
+    "amberlin",
+    "brosk",
+    "cellowick",
+    "dunharrow",
+    "elvanmoor",
+    "fennick",
+    "gorsedale",
+    "hollyrinth",
+    "iskamber",
+    "jessamoor",
+    "kelderby",
+    "lunnock",
+    "marrowdene",
+    "nettlebrook",
+)
 
 
 def record_rules(specs: SpecBundle) -> RecordRules:
@@ -79,9 +91,7 @@ def approve(sut: SutClient, specs: SpecBundle, form: dict[str, Any]) -> dict[str
     return form
 
 
-def add_evidence(
-    client: SutClient, form: dict[str, Any], kind: str, text: str
-) -> dict[str, Any]:
+def add_evidence(client: SutClient, form: dict[str, Any], kind: str, text: str) -> dict[str, Any]:
     """Add an evidence item; keep the form's new version in `form`; return the item."""
     item = precondition(
         client.post(

@@ -44,9 +44,13 @@ notes_strategy = st.lists(
 
 @pytest.mark.requirement("REC-002")
 def test_the_chronology_is_in_the_order_events_happened(
-    sut: SutClient, specs: SpecBundle, rng: random.Random, seed: int, run_profile: str,
+    sut: SutClient,
+    specs: SpecBundle,
+    rng: random.Random,
+    seed: int,
+    run_profile: str,
     recorder: Recorder,
-) -> None:  # fmt: skip
+) -> None:
     """For generated notes (some significant, dated in any order, some on the day of the
     assessment's events), the chronology equals the events sorted by day, kind and id."""
     rules = record_rules(specs)
@@ -58,8 +62,12 @@ def test_the_chronology_is_in_the_order_events_happened(
 
     @given(notes_strategy)
     @example([(3, True), (DAYS_BACK, True), (0, True), (3, False)])
-    @settings(max_examples=EXAMPLES[run_profile], deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=EXAMPLES[run_profile],
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def check(notes: list[tuple[int, bool]]) -> None:
         recorder.take()
         for days, significant in notes:
@@ -67,10 +75,15 @@ def test_the_chronology_is_in_the_order_events_happened(
             text = f"{'Significant: ' if significant else ''}event of {day}."
             made = record_note(client, child, text, occurred_on=day, significant=significant)
             if significant:
-                expected.append((made.get("occurred_on", day), "note_significant", "note", made["id"]))
+                expected.append(
+                    (made.get("occurred_on", day), "note_significant", "note", made["id"])
+                )
         read = client.get(f"/children/{child}/chronology")
         expect(read, 200, what="read the chronology")
-        got = [(e.get("on"), e.get("kind"), e.get("source_type"), e.get("source_id")) for e in read.json()]
+        got = [
+            (e.get("on"), e.get("kind"), e.get("source_type"), e.get("source_id"))
+            for e in read.json()
+        ]
         wanted = sorted(
             expected, key=lambda e: chronology_key(rules, date.fromisoformat(e[0]), e[1], e[3])
         )

@@ -42,17 +42,24 @@ def test_each_linked_record_lists_its_notes_and_no_other(
     ids = {t.type: rng.randrange(1, 10**6) for t in rules.link_targets}
     ids["form"] = form["id"]
     everywhere = record_note(
-        client, child, "Visit about the assessment and the plan.", significant=True,
+        client,
+        child,
+        "Visit about the assessment and the plan.",
+        significant=True,
         links=[{"target_type": t, "target_id": i} for t, i in ids.items()],
-    )  # fmt: skip
+    )
     form_only = record_note(
-        client, child, "Called the school about the assessment.",
+        client,
+        child,
+        "Called the school about the assessment.",
         links=[{"target_type": "form", "target_id": form["id"]}],
-    )  # fmt: skip
+    )
     record_note(client, child, "A note about nothing in particular.")
     for target in rules.link_targets:
         path = _notes_path(target.notes_path, ids[target.type])
-        expected = [everywhere["id"], form_only["id"]] if target.type == "form" else [everywhere["id"]]
+        expected = (
+            [everywhere["id"], form_only["id"]] if target.type == "form" else [everywhere["id"]]
+        )
         got = _listed(client, path)
         assert got == expected, f"{path}: expected the linked notes {expected}; got {got}"
         other = _notes_path(target.notes_path, ids[target.type] + 1)

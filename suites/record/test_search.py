@@ -74,7 +74,9 @@ def test_a_phrase_is_found_in_every_source_with_its_record_and_field(
     sources = {source for source, _ in record_rules(specs).search.sources}
     wanted = {w for w in wanted if w[0] in sources}
     missing = wanted - got
-    assert not missing, f"expected hits {sorted(map(str, wanted))}; missing {sorted(map(str, missing))}"
+    assert not missing, (
+        f"expected hits {sorted(map(str, wanted))}; missing {sorted(map(str, missing))}"
+    )
     assert [n.get("id") for n in found.json().get("notes", [])] == [note["id"]], (
         "the matching case notes are not listed"
     )
@@ -113,9 +115,13 @@ def _own_records(client: SutClient, child_id: int, form_id: int) -> set[tuple[st
 
 @pytest.mark.requirement("REC-004")
 def test_search_never_returns_another_childs_text(
-    sut: SutClient, specs: SpecBundle, rng: random.Random, seed: int, run_profile: str,
+    sut: SutClient,
+    specs: SpecBundle,
+    rng: random.Random,
+    seed: int,
+    run_profile: str,
     recorder: Recorder,
-) -> None:  # fmt: skip
+) -> None:
     """For generated pairs of children whose notes and answers share a phrase, each with a
     marker of its own, a search of either names only its own records and never the other's
     marker."""
@@ -126,8 +132,12 @@ def test_search_never_returns_another_childs_text(
         st.lists(st.sampled_from(PHRASE_WORDS), min_size=1, max_size=3),
         st.integers(10**5, 10**6 - 1),
     )
-    @settings(max_examples=EXAMPLES[run_profile], deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=EXAMPLES[run_profile],
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def check(shared_words: list[str], number: int) -> None:
         recorder.take()
         shared = " ".join(shared_words)
@@ -149,12 +159,15 @@ def test_search_never_returns_another_childs_text(
             expect(found, 200, what="search the record")
             own = _own_records(client, form["child_id"], form["id"])
             foreign = [
-                h for h in _hits(found)
+                h
+                for h in _hits(found)
                 if (h.get("source_type"), h.get("source_id")) not in own
                 or other_marker in str(h.get("excerpt", ""))
-            ]  # fmt: skip
+            ]
             assert not foreign, f"a search of child {form['child_id']} returned {foreign}"
-            leaked = [n for n in found.json().get("notes", []) if n.get("child_id") != form["child_id"]]
+            leaked = [
+                n for n in found.json().get("notes", []) if n.get("child_id") != form["child_id"]
+            ]
             assert not leaked, f"a search of child {form['child_id']} returned notes {leaked}"
 
     seeded(seed)(check)()

@@ -42,9 +42,13 @@ def _marks(listed: list[Any]) -> list[tuple[Any, Any]]:
 
 @pytest.mark.requirement("ASM-001")
 def test_every_evidence_item_keeps_its_mark(
-    sut: SutClient, specs: SpecBundle, rng: random.Random, seed: int, run_profile: str,
+    sut: SutClient,
+    specs: SpecBundle,
+    rng: random.Random,
+    seed: int,
+    run_profile: str,
     recorder: Recorder,
-) -> None:  # fmt: skip
+) -> None:
     """Items of every kind, added in generated orders, list back with the mark each was given,
     and a need shows each of its items with that mark too."""
     rules = record_rules(specs)
@@ -54,8 +58,12 @@ def test_every_evidence_item_keeps_its_mark(
 
     @given(st.lists(st.sampled_from(rules.steps.evidence_kinds), min_size=1, max_size=5))
     @example(list(reversed(rules.steps.evidence_kinds)))
-    @settings(max_examples=EXAMPLES[run_profile], deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=EXAMPLES[run_profile],
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def check(kinds: list[str]) -> None:
         recorder.take()
         for kind in kinds:
@@ -145,17 +153,36 @@ def test_one_read_of_a_need_gives_its_evidence_analysis_actions_and_outcomes(
         "planned_outcome": "Three meals a day, every day, within a month.",
     }
     need = add_need(
-        client, form, need=sent["need"], analysis=sent["analysis"],
-        evidence_ids=sent["evidence"], planned_outcome=sent["planned_outcome"],
+        client,
+        form,
+        need=sent["need"],
+        analysis=sent["analysis"],
+        evidence_ids=sent["evidence"],
+        planned_outcome=sent["planned_outcome"],
         actions=[{"action_id": a} | ({"text": t} if t else {}) for a, t in sent["actions"]],
-    )  # fmt: skip
-    for after, got in (("creating it", need), ("reading it", _read_need(client, form, need["id"], "creation"))):
-        assert _links(got) == sent, f"after {after}: expected {sent}; got {_links(got)}"  # fmt: skip
+    )
+    for after, got in (
+        ("creating it", need),
+        ("reading it", _read_need(client, form, need["id"], "creation")),
+    ):
+        assert _links(got) == sent, f"after {after}: expected {sent}; got {_links(got)}"
     changes: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
-        ("changing its evidence", {"evidence_ids": [items[1]["id"]]}, {"evidence": [items[1]["id"]]}),
-        ("changing its analysis", {"analysis": "Better since the referral."}, {"analysis": "Better since the referral."}),
-        ("changing its actions", {"actions": [{"action_id": actions[1]}]}, {"actions": [(actions[1], None)]}),
-    ]  # fmt: skip
+        (
+            "changing its evidence",
+            {"evidence_ids": [items[1]["id"]]},
+            {"evidence": [items[1]["id"]]},
+        ),
+        (
+            "changing its analysis",
+            {"analysis": "Better since the referral."},
+            {"analysis": "Better since the referral."},
+        ),
+        (
+            "changing its actions",
+            {"actions": [{"action_id": actions[1]}]},
+            {"actions": [(actions[1], None)]},
+        ),
+    ]
     for after, body, changed in changes:
         saved = client.patch(
             f"/forms/{form['id']}/needs/{need['id']}", {"version": form["version"]} | body
