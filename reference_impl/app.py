@@ -24,10 +24,13 @@ from reference_impl.api import (
     definitions,
     evidence,
     forms,
+    looked_after,
     meta,
     notes,
     prepopulation,
+    referrals,
     search,
+    service_figures,
 )
 from reference_impl.api.errors import STATUS_BY_CODE, error_responses, install_error_handlers
 from reference_impl.api.limits import BodySizeLimit
@@ -97,6 +100,9 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
         notes.router,
         search.router,
         audit.router,
+        referrals.router,
+        looked_after.router,
+        service_figures.router,
     ]
     for router in routers:
         app.include_router(router)

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accredit.casework_spec import Calendar
 from accredit.prepopulation_spec import PREVIOUS, SIBLING
 from accredit.specs import Lifecycle, SpecBundle, did_you_mean
 from reference_impl.domain.prepopulation import RecordedForm
@@ -32,6 +33,7 @@ __all__ = [
     "check_fault_names",
     "drafts_as_approved",
     "drifted_definition",
+    "every_day_a_working_day",
     "leaked_seconds",
     "lifecycle_with_reopening",
     "lifecycle_without_four_eyes",
@@ -165,6 +167,24 @@ _FAULTS = (
         "errors-under-load",
         "Above a number of concurrent clients a share of requests fails with 503 "
         "(a connection pool sized for a demonstration).",
+    ),
+    Fault(
+        "aggregate-counts-drafts",
+        "The service figures count a draft assessment the worker marked finished as completed, "
+        "on the day it was marked, before any manager authorised it.",
+    ),
+    Fault(
+        "review-due-calendar-days",
+        "A looked-after child's first review is taken as due 20 calendar days after care "
+        "starts, not 20 working days: children are shown overdue a week early.",
+    ),
+    Fault(
+        "open-cases-count-closure-day",
+        "A referral closed on a day still counts as an open case on that day.",
+    ),
+    Fault(
+        "episode-end-unchecked",
+        "An episode of care whose end is before its start is accepted and stored.",
     ),
 )
 
@@ -315,3 +335,8 @@ def marks_without_sources(marks: dict[str, dict[str, Any]]) -> dict[str, dict[st
     time dropped (the rule and the pre-populated flag stay)."""
     lost = ("source_child_id", "source_form_id", "source_question", "approved_at")
     return {q: {k: (None if k in lost else v) for k, v in m.items()} for q, m in marks.items()}
+
+
+def every_day_a_working_day(calendar: Calendar) -> Calendar:
+    """review-due-calendar-days: return the calendar with no weekend and no bank holiday."""
+    return dataclasses.replace(calendar, weekend=frozenset(), bank_holidays=MappingProxyType({}))
