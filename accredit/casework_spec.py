@@ -29,6 +29,7 @@ __all__ = [
     "ServiceFigures",
     "TimescaleProfile",
     "casework_spec",
+    "read_spec_yaml",
 ]
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -90,7 +91,8 @@ class CaseworkSpec:
     collection_year: str
 
 
-def _read(path: Path, schema: str) -> dict[str, Any]:
+def read_spec_yaml(path: Path, schema: str) -> dict[str, Any]:
+    """Return the YAML document at `path`, checked against `specs/schema/<schema>.schema.json`."""
     if not path.is_file():
         raise SpecError(path, "", "file not found")
     try:
@@ -104,7 +106,7 @@ def _read(path: Path, schema: str) -> dict[str, Any]:
 
 
 def _calendar(path: Path) -> Calendar:
-    doc = _read(path, "calendar")
+    doc = read_spec_yaml(path, "calendar")
     first = date.fromisoformat(doc["covers"]["from"])
     last = date.fromisoformat(doc["covers"]["to"])
     if last < first:
@@ -134,7 +136,7 @@ def _calendar(path: Path) -> Calendar:
 
 
 def _figures(path: Path) -> ServiceFigures:
-    doc = _read(path, "service_figures")
+    doc = read_spec_yaml(path, "service_figures")
     profiles = {
         key: TimescaleProfile(
             id=key,
@@ -185,7 +187,7 @@ def _figures(path: Path) -> ServiceFigures:
 
 @cache
 def _load(root: Path) -> CaseworkSpec:
-    codes_doc = _read(root / "code_lists.yaml", "code_lists")
+    codes_doc = read_spec_yaml(root / "code_lists.yaml", "code_lists")
     return CaseworkSpec(
         calendar=_calendar(root / "calendar.yaml"),
         figures=_figures(root / "service_figures.yaml"),

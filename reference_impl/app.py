@@ -21,6 +21,7 @@ from reference_impl.api import (
     administration,
     audit,
     children,
+    cin_records,
     definitions,
     evidence,
     forms,
@@ -29,6 +30,7 @@ from reference_impl.api import (
     notes,
     prepopulation,
     referrals,
+    returns,
     search,
     service_figures,
 )
@@ -103,6 +105,8 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
         referrals.router,
         looked_after.router,
         service_figures.router,
+        cin_records.router,
+        returns.router,
     ]
     for router in routers:
         app.include_router(router)

@@ -186,6 +186,29 @@ _FAULTS = (
         "episode-end-unchecked",
         "An episode of care whose end is before its start is accepted and stored.",
     ),
+    Fault(
+        "cin-assessment-before-referral",
+        "The CIN census files every assessment of a child under the child's latest CIN "
+        "episode: an earlier episode's assessment appears to start before its referral.",
+    ),
+    Fault(
+        "903-overlapping-episodes",
+        "The SSDA903 export writes each episode's end as the day after it ended (counted "
+        "inclusively), so a placement change overlaps the next episode by a day.",
+    ),
+    Fault(
+        "903-review-missing",
+        "The SSDA903 export leaves out a review held on the last day of the collection year.",
+    ),
+    Fault(
+        "return-counts-drafts",
+        "The CIN census reports a draft assessment the worker marked finished as authorised "
+        "on that day.",
+    ),
+    Fault(
+        "returns-any-reference-date",
+        "The CIN census export takes any reference date, even one outside the collection year.",
+    ),
 )
 
 #: Every planted fault by name.

@@ -11,7 +11,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from reference_impl.store.tables import Base
 
-__all__ = ["Assessment", "LookedAfterEpisode", "LookedAfterReview", "MissingEpisode", "Referral"]
+__all__ = [
+    "Assessment",
+    "ChildCharacteristics",
+    "ChildProtectionPlan",
+    "CinPlan",
+    "LookedAfterEpisode",
+    "LookedAfterReview",
+    "MissingEpisode",
+    "Referral",
+    "Section47Enquiry",
+    "SocialWorkerEpisode",
+]
 
 
 class Referral(Base):
@@ -96,4 +107,74 @@ class MissingEpisode(Base):
     start_date: Mapped[date]  # MIS_START
     end_date: Mapped[date | None]  # MIS_END
     created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class ChildCharacteristics(Base):
+    """What the returns say of the child beyond the child's record: ethnicity, the unique pupil
+    number (or why it is not known) and disabilities."""
+
+    __tablename__ = "child_characteristics"
+
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), primary_key=True)
+    ethnicity: Mapped[str] = mapped_column(String(4))  # ETHNIC, Ethnicity
+    upn: Mapped[str | None] = mapped_column(String(13))  # UPN
+    upn_unknown: Mapped[str | None] = mapped_column(String(4))  # UPNunknown
+    disabilities: Mapped[list[str]] = mapped_column(JSON, default=list)  # Disability
+    previous_permanence: Mapped[str] = mapped_column(String(4), default="Z1")  # PREV_PERM
+    updated_at: Mapped[datetime]
+
+
+class CinPlan(Base):
+    """A child-in-need plan of a CIN episode (CINPlanDates)."""
+
+    __tablename__ = "cin_plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    start_date: Mapped[date]  # CINPlanStartDate
+    end_date: Mapped[date | None]  # CINPlanEndDate
+    created_at: Mapped[datetime]
+
+
+class Section47Enquiry(Base):
+    """A section 47 enquiry and its initial child protection conference (Section47)."""
+
+    __tablename__ = "section47_enquiries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    start_date: Mapped[date]  # S47ActualStartDate
+    conference_target: Mapped[date | None]  # InitialCPCtarget
+    conference_date: Mapped[date | None]  # DateOfInitialCPC
+    conference_not_required: Mapped[bool] = mapped_column(Boolean, default=False)  # ICPCnotRequired
+    created_at: Mapped[datetime]
+
+
+class ChildProtectionPlan(Base):
+    """A child protection plan of a CIN episode, with its review conferences."""
+
+    __tablename__ = "child_protection_plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    start_date: Mapped[date]  # CPPstartDate
+    end_date: Mapped[date | None]  # CPPendDate
+    initial_category: Mapped[str] = mapped_column(String(4))  # InitialCategoryOfAbuse
+    latest_category: Mapped[str] = mapped_column(String(4))  # LatestCategoryOfAbuse
+    review_dates: Mapped[list[str]] = mapped_column(JSON, default=list)  # CPPreviewDate, ISO
+    created_at: Mapped[datetime]
+
+
+class SocialWorkerEpisode(Base):
+    """A social worker's time as a looked-after child's allocated worker (SSDA903 SWEpisodes)."""
+
+    __tablename__ = "social_worker_episodes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    worker_id: Mapped[str] = mapped_column(String(20))  # SW_ID
+    start_date: Mapped[date]  # SW_DECOM
+    end_date: Mapped[date | None]  # SW_DEC
+    reason: Mapped[str] = mapped_column(String(8))  # SW_REASON
     created_at: Mapped[datetime]

@@ -20,6 +20,7 @@ from reference_impl.faults import (
     leaked_seconds,
 )
 from reference_impl.settings import Settings
+from tests.reference.casework_fault_rows import CASEWORK_FAULT_ROWS
 from tests.reference.conftest import (
     AUTHOR,
     KIND,
@@ -378,6 +379,7 @@ FAULT_TABLE: list[tuple[str, Scenario, Any, Any]] = [
     ("slow-search", search_forty_notes, (["Visit 39."], False), (["Visit 39."], True)),
     ("leak-under-soak", a_read_ten_seconds_on, False, True),
     ("errors-under-load", reads_from_twelve_clients, [200], [200, 503]),
+    *CASEWORK_FAULT_ROWS,
 ]
 
 
