@@ -24,6 +24,7 @@ from reference_impl.api import (
     cin_records,
     definitions,
     evidence,
+    feed,
     forms,
     looked_after,
     meta,
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
         service_figures.router,
         cin_records.router,
         returns.router,
+        feed.router,
     ]
     for router in routers:
         app.include_router(router)

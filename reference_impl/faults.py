@@ -209,6 +209,21 @@ _FAULTS = (
         "returns-any-reference-date",
         "The CIN census export takes any reference date, even one outside the collection year.",
     ),
+    Fault(
+        "feed-dates-as-text",
+        "The daily feed sends dates as the case system shows them (31/03/2026), not as the "
+        "published contract's ISO dates.",
+    ),
+    Fault(
+        "feed-drops-purge",
+        "The daily feed leaves a deleted record out instead of sending it with purge: true, so "
+        "the Department keeps it.",
+    ),
+    Fault(
+        "feed-delta-misses-change",
+        "The daily feed's delta picks children by when their records were created: a closure or "
+        "an authorisation of an existing record is never sent.",
+    ),
 )
 
 #: Every planted fault by name.

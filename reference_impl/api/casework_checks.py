@@ -3,13 +3,16 @@ a DfE code list (specs/code_lists.yaml), a span that does not end before it star
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
 
 from accredit.casework_spec import CaseworkSpec, casework_spec
 from accredit.specs import SpecBundle, did_you_mean
 from reference_impl.api.errors import ApiError, invalid_request
+from reference_impl.store.casework import ChildFeedState
 
-__all__ = ["check_code", "check_day", "check_span", "conflict", "spec_of"]
+__all__ = ["check_code", "check_day", "check_span", "conflict", "spec_of", "touch"]
 
 
 def spec_of(specs: SpecBundle) -> CaseworkSpec:
@@ -54,3 +57,10 @@ def check_span(start_field: str, start: date, end_field: str, end: date | None) 
 def conflict(code: str, message: str) -> ApiError:
     """Return the 409 for a record that contradicts one already stored."""
     return ApiError(409, code, message)
+
+
+def touch(session: Session, child_id: int, now: datetime) -> None:
+    """Note that the child's casework changed now: the daily feed's next delta carries it."""
+    state = session.get(ChildFeedState, child_id) or ChildFeedState(child_id=child_id)
+    state.changed_at = now
+    session.add(state)

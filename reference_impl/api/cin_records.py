@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from reference_impl.api.casework_checks import check_code, check_day, check_span, spec_of
+from reference_impl.api.casework_checks import check_code, check_day, check_span, spec_of, touch
 from reference_impl.api.deps import CurrentUser, DbSession, Now, Specs, get_row, require
 from reference_impl.api.errors import error_responses, invalid_request
 from reference_impl.api.fields import CalendarDate
@@ -136,6 +136,7 @@ def put_characteristics(
     row.disabilities, row.updated_at = list(body.disabilities), now
     row.previous_permanence = body.previous_permanence
     session.add(row)
+    touch(session, row.child_id, now)
     session.commit()
     return RecordRead(id=child_id, record=body.model_dump(mode="json"))
 
@@ -161,11 +162,12 @@ def create_cin_plan(
     check_day(spec, "body.start_date", body.start_date, now.date())
     check_day(spec, "body.end_date", body.end_date, now.date())
     check_span("start_date", body.start_date, "body.end_date", body.end_date)
-    _referral_in(session, referral_id, "body.start_date", body.start_date)
+    referral = _referral_in(session, referral_id, "body.start_date", body.start_date)
     row = CinPlan(
         referral_id=referral_id, start_date=body.start_date, end_date=body.end_date, created_at=now
     )
     session.add(row)
+    touch(session, referral.child_id, now)
     session.commit()
     return RecordRead(id=row.id, record=body.model_dump(mode="json"))
 
@@ -193,7 +195,7 @@ def create_section47(
     check_span("start_date", body.start_date, "body.conference_date", body.conference_date)
     if body.conference_not_required and body.conference_date is not None:
         raise invalid_request("body.conference_not_required", "a conference was held")
-    _referral_in(session, referral_id, "body.start_date", body.start_date)
+    referral = _referral_in(session, referral_id, "body.start_date", body.start_date)
     row = Section47Enquiry(
         referral_id=referral_id,
         start_date=body.start_date,
@@ -203,6 +205,7 @@ def create_section47(
         created_at=now,
     )
     session.add(row)
+    touch(session, referral.child_id, now)
     session.commit()
     return RecordRead(id=row.id, record=body.model_dump(mode="json"))
 
@@ -234,7 +237,7 @@ def create_protection_plan(
         check_day(spec, f"body.review_dates[{index}]", review, now.date())
         if review < body.start_date or (body.end_date is not None and review > body.end_date):
             raise invalid_request(f"body.review_dates[{index}]", f"{review} is outside the plan")
-    _referral_in(session, referral_id, "body.start_date", body.start_date)
+    referral = _referral_in(session, referral_id, "body.start_date", body.start_date)
     row = ChildProtectionPlan(
         referral_id=referral_id,
         start_date=body.start_date,
@@ -245,6 +248,7 @@ def create_protection_plan(
         created_at=now,
     )
     session.add(row)
+    touch(session, referral.child_id, now)
     session.commit()
     return RecordRead(id=row.id, record=body.model_dump(mode="json"))
 
@@ -281,5 +285,6 @@ def create_social_worker_episode(
         created_at=now,
     )
     session.add(row)
+    touch(session, row.child_id, now)
     session.commit()
     return RecordRead(id=row.id, record=body.model_dump(mode="json"))

@@ -10,7 +10,14 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from reference_impl.api.casework_checks import check_code, check_day, check_span, conflict, spec_of
+from reference_impl.api.casework_checks import (
+    check_code,
+    check_day,
+    check_span,
+    conflict,
+    spec_of,
+    touch,
+)
 from reference_impl.api.deps import (
     AppSettings,
     CurrentUser,
@@ -222,6 +229,7 @@ def create_episode(
         created_at=now,
     )
     session.add(row)
+    touch(session, row.child_id, now)
     session.commit()
     return _episode_read(row)
 
@@ -260,6 +268,7 @@ def end_episode(
         raise conflict("already_ended", f"episode {episode_id} ended on {row.end_date}")
     _check_end(specs, row.start_date, body.end_date, body.reason_ceased, now.date())
     row.end_date, row.reason_ceased = body.end_date, body.reason_ceased
+    touch(session, row.child_id, now)
     session.commit()
     return _episode_read(row)
 
@@ -298,6 +307,7 @@ def create_review(
         created_at=now,
     )
     session.add(row)
+    touch(session, row.child_id, now)
     session.commit()
     return ReviewRead(
         id=row.id, child_id=child_id, review_date=row.review_date, participation=row.participation
@@ -359,6 +369,7 @@ def create_missing(
         created_at=now,
     )
     session.add(row)
+    touch(session, row.child_id, now)
     session.commit()
     return MissingRead(
         id=row.id,

@@ -10,7 +10,14 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from reference_impl.api.casework_checks import check_code, check_day, check_span, conflict, spec_of
+from reference_impl.api.casework_checks import (
+    check_code,
+    check_day,
+    check_span,
+    conflict,
+    spec_of,
+    touch,
+)
 from reference_impl.api.deps import CurrentUser, DbSession, Now, Specs, get_row, require
 from reference_impl.api.errors import ApiError, error_responses, invalid_request
 from reference_impl.api.fields import CalendarDate
@@ -178,6 +185,7 @@ def create_referral(
         created_at=now,
     )
     session.add(row)
+    touch(session, row.child_id, now)
     session.commit()
     return _referral_read(row)
 
@@ -221,6 +229,7 @@ def close_referral(
         raise conflict("already_closed", f"referral {referral_id} was closed on {row.closure_date}")
     _check_closure(specs, body, row.referral_date, now.date())
     row.closure_date, row.closure_reason = body.closure_date, body.closure_reason
+    touch(session, row.child_id, now)
     session.commit()
     return _referral_read(row)
 
@@ -277,6 +286,7 @@ def create_assessment(
         created_at=now,
     )
     session.add(row)
+    touch(session, row.child_id, now)
     session.commit()
     return _assessment_read(row)
 
@@ -338,5 +348,6 @@ def authorise_assessment(
     row.authorised_on, row.authorised_by = body.authorised_on, user.key
     if row.completed_on is None:
         row.completed_on = body.authorised_on
+    touch(session, row.child_id, now)
     session.commit()
     return _assessment_read(row)

@@ -14,8 +14,10 @@ from reference_impl.store.tables import Base
 __all__ = [
     "Assessment",
     "ChildCharacteristics",
+    "ChildFeedState",
     "ChildProtectionPlan",
     "CinPlan",
+    "FeedPurge",
     "LookedAfterEpisode",
     "LookedAfterReview",
     "MissingEpisode",
@@ -178,3 +180,27 @@ class SocialWorkerEpisode(Base):
     end_date: Mapped[date | None]  # SW_DEC
     reason: Mapped[str] = mapped_column(String(8))  # SW_REASON
     created_at: Mapped[datetime]
+
+
+class ChildFeedState(Base):
+    """When the child's casework last changed: the daily feed's delta is every child changed
+    after the time it is asked for."""
+
+    __tablename__ = "child_feed_state"
+
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), primary_key=True)
+    changed_at: Mapped[datetime]
+
+
+class FeedPurge(Base):
+    """A record deleted from the child's casework, kept so the feed can tell the Department to
+    purge it (never dropped silently)."""
+
+    __tablename__ = "feed_purges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    episode_key: Mapped[str] = mapped_column(String(36))  # the social care episode it sat in
+    collection: Mapped[str] = mapped_column(String(40))  # e.g. child_in_need_plans
+    record_key: Mapped[str] = mapped_column(String(36))  # e.g. its child_in_need_plan_id
+    at: Mapped[datetime]

@@ -119,6 +119,38 @@ def a_reference_date_of_another_year(api: Api) -> int:
     return status
 
 
+FEED = "/children_social_care_data/201/children"
+
+
+def a_date_of_birth_in_the_feed(api: Api) -> bool:
+    child = api.child()
+    _referral(api, child["id"], "2025-05-12")
+    sent = ok(api.as_user("auditor").get(FEED))["children"][0]
+    return "/" in sent["child_details"]["date_of_birth"]  # a display date, not ISO
+
+
+def a_deleted_plan_in_the_delta(api: Api) -> list[Any]:
+    child = api.child()
+    referral = _referral(api, child["id"], "2025-07-01")
+    worker = api.as_user("sw_a")
+    plan = created(
+        worker.post(f"/referrals/{referral['id']}/cin-plans", {"start_date": "2025-07-21"})
+    )
+    assert worker.delete(f"/cin-plans/{plan['id']}").status_code == 204
+    sent = ok(api.as_user("auditor").get(FEED))["children"][0]
+    return [e.get("child_in_need_plans") for e in sent["social_care_episodes"]]
+
+
+def a_closure_in_the_delta(api: Api) -> int:
+    child = api.child()
+    referral = _referral(api, child["id"], "2025-05-12")
+    since = ok(api.as_user("auditor").get(FEED))["generated_at"]
+    closure = {"closure_date": "2025-09-30", "closure_reason": "RC1"}
+    ok(api.as_user("sw_a").post(f"/referrals/{referral['id']}/close", closure))
+    delta = ok(api.as_user("auditor").get(f"{FEED}?since={since.replace('+', '%2B')}"))
+    return len(delta["children"])
+
+
 CASEWORK_FAULT_ROWS: list[tuple[str, Callable[[Api], Any], Any, Any]] = [
     ("aggregate-counts-drafts", a_draft_marked_finished, 0, 1),
     ("review-due-calendar-days", a_first_review_over_christmas, 0, 1),
@@ -129,4 +161,12 @@ CASEWORK_FAULT_ROWS: list[tuple[str, Callable[[Api], Any], Any, Any]] = [
     ("903-review-missing", a_review_on_the_last_day, 1, 0),
     ("return-counts-drafts", a_draft_in_the_census, None, "2025-12-01"),
     ("returns-any-reference-date", a_reference_date_of_another_year, 422, 200),
+    ("feed-dates-as-text", a_date_of_birth_in_the_feed, False, True),
+    (
+        "feed-drops-purge",
+        a_deleted_plan_in_the_delta,
+        [[{"child_in_need_plan_id": "P1", "purge": True}]],
+        [None],
+    ),
+    ("feed-delta-misses-change", a_closure_in_the_delta, 1, 0),
 ]
