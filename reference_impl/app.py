@@ -24,15 +24,21 @@ from reference_impl.api import (
     audit,
     children,
     chronology,
+    cin_records,
     definitions,
     evidence,
+    feed,
     forms,
+    looked_after,
     meta,
     note_links,
     notes,
     plan,
     prepopulation,
+    referrals,
+    returns,
     search,
+    service_figures,
 )
 from reference_impl.api.errors import STATUS_BY_CODE, error_responses, install_error_handlers
 from reference_impl.api.limits import BodySizeLimit
@@ -52,8 +58,9 @@ _DESCRIPTION = (
     "addenda, record administration (metadata, moves, merges, bulk updates, pre-population), "
     "the six steps of a core assessment (evidence, analysis, needs, actions, planned and actual "
     "outcomes), the child's plan (objectives and actions owned by teams), case notes and the "
-    "records they are linked to, the chronology, search of a "
-    "child's record and the audit trail. Every error "
+    "records they are linked to, the chronology, search of a child's record, referrals, "
+    "assessments, child protection and looked-after episodes, service figures, the statutory "
+    "returns (CIN census, SSDA903) and the daily feed, and the audit trail. Every error "
     "answers with the ErrorBody schema. Rules (questions, bands, lifecycle, roles) come from "
     "the specs the product is accredited against."
 )
@@ -111,6 +118,12 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
         chronology.router,
         search.router,
         audit.router,
+        referrals.router,
+        looked_after.router,
+        service_figures.router,
+        cin_records.router,
+        returns.router,
+        feed.router,
     ]
     for router in routers:
         app.include_router(router)

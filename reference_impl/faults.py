@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accredit.casework_spec import Calendar
 from accredit.plan_spec import PlanSpec
 from accredit.prepopulation_spec import PREVIOUS, SIBLING
 from accredit.specs import Lifecycle, SpecBundle, did_you_mean
@@ -34,6 +35,7 @@ __all__ = [
     "check_fault_names",
     "drafts_as_approved",
     "drifted_definition",
+    "every_day_a_working_day",
     "leaked_seconds",
     "lifecycle_with_reopening",
     "lifecycle_without_four_eyes",
@@ -215,6 +217,62 @@ _FAULTS = (
         "Search of a child's record looks in the answers of every child's forms, so another "
         "child's text is returned.",
     ),
+    Fault(
+        "aggregate-counts-drafts",
+        "The service figures count a draft assessment the worker marked finished as completed, "
+        "on the day it was marked, before any manager authorised it.",
+    ),
+    Fault(
+        "review-due-calendar-days",
+        "A looked-after child's first review is taken as due 20 calendar days after care "
+        "starts, not 20 working days: children are shown overdue a week early.",
+    ),
+    Fault(
+        "open-cases-count-closure-day",
+        "A referral closed on a day still counts as an open case on that day.",
+    ),
+    Fault(
+        "episode-end-unchecked",
+        "An episode of care whose end is before its start is accepted and stored.",
+    ),
+    Fault(
+        "cin-assessment-before-referral",
+        "The CIN census files every assessment of a child under the child's latest CIN "
+        "episode: an earlier episode's assessment appears to start before its referral.",
+    ),
+    Fault(
+        "903-overlapping-episodes",
+        "The SSDA903 export writes each episode's end as the day after it ended (counted "
+        "inclusively), so a placement change overlaps the next episode by a day.",
+    ),
+    Fault(
+        "903-review-missing",
+        "The SSDA903 export leaves out a review held on the last day of the collection year.",
+    ),
+    Fault(
+        "return-counts-drafts",
+        "The CIN census reports a draft assessment the worker marked finished as authorised "
+        "on that day.",
+    ),
+    Fault(
+        "returns-any-reference-date",
+        "The CIN census export takes any reference date, even one outside the collection year.",
+    ),
+    Fault(
+        "feed-dates-as-text",
+        "The daily feed sends dates as the case system shows them (31/03/2026), not as the "
+        "published contract's ISO dates.",
+    ),
+    Fault(
+        "feed-drops-purge",
+        "The daily feed leaves a deleted record out instead of sending it with purge: true, so "
+        "the Department keeps it.",
+    ),
+    Fault(
+        "feed-delta-misses-change",
+        "The daily feed's delta picks children by when their records were created: a closure or "
+        "an authorisation of an existing record is never sent.",
+    ),
 )
 
 #: Every planted fault by name.
@@ -379,3 +437,8 @@ def ties_by_last_update(
         reverse=True,
     )
     return sorted(newest_first, key=by_keys)  # a stable sort: ties stay newest first
+
+
+def every_day_a_working_day(calendar: Calendar) -> Calendar:
+    """review-due-calendar-days: return the calendar with no weekend and no bank holiday."""
+    return dataclasses.replace(calendar, weekend=frozenset(), bank_holidays=MappingProxyType({}))

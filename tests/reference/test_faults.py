@@ -21,6 +21,7 @@ from reference_impl.faults import (
     leaked_seconds,
 )
 from reference_impl.settings import Settings
+from tests.reference.casework_fault_rows import CASEWORK_FAULT_ROWS
 from tests.reference.conftest import (
     AUTHOR,
     KIND,
@@ -407,6 +408,7 @@ FAULT_TABLE: list[tuple[str, Scenario, Any, Any]] = [
     ),
     ("search-misses-answers", forms_found_for_a_shared_phrase, ["own"], []),
     ("search-leaks-other-child", forms_found_for_a_shared_phrase, ["own"], ["other", "own"]),
+    *CASEWORK_FAULT_ROWS,
 ]
 
 
