@@ -19,13 +19,13 @@ setup: $(STAMP) browser validators
 
 # The Department's return validators (csc-validator-be-903, csc-validator-be-cin; MIT) pin
 # pandas below 2 and import pytest: they get their own virtualenv, which the returns suite runs
-# as a subprocess. The versions are those specs/returns.yaml names.
+# as a subprocess. The packages and versions are those specs/returns.yaml names.
 VALIDATORS := .venv-validators
 VALIDATORS_STAMP := $(VALIDATORS)/.installed
-$(VALIDATORS_STAMP): specs/returns.yaml
+$(VALIDATORS_STAMP): specs/returns.yaml $(STAMP)
 	@test -x $(VALIDATORS)/bin/python || $(PYTHON) -m venv $(VALIDATORS)
 	@$(VALIDATORS)/bin/python -m pip install --quiet --upgrade pip
-	@$(VALIDATORS)/bin/python -m pip install --quiet "csc-validator-be-903==0.1.17" "csc-validator-be-cin==0.1.13" pytest
+	@$(VALIDATORS)/bin/python -m pip install --quiet $$($(BIN)/python -m accredit.returns_spec) pytest
 	@touch $(VALIDATORS_STAMP)
 
 validators: $(VALIDATORS_STAMP)

@@ -41,6 +41,12 @@ class ReturnsSpec:
     cin_child: Mapping[str, tuple[str, ...]]
     cin_sex: Mapping[str, str]
 
+    def pip_requirements(self) -> tuple[str, ...]:
+        """The validators as pip requirements (`make setup` installs exactly these)."""
+        return tuple(
+            f"{v.package}=={v.version}" for v in (self.ssda903_validator, self.cin_validator)
+        )
+
     def year_bounds(self, collection_year: int) -> tuple[date, date]:
         """Return the first and last day of the collection year ending in `collection_year`."""
         start = date(collection_year - 1, *self.year_start)
@@ -77,3 +83,9 @@ def _load(root: Path) -> ReturnsSpec:
 def returns_spec(root: Path) -> ReturnsSpec:
     """Return the validated returns spec under the spec folder `root` (read once per root)."""
     return _load(Path(root).resolve())
+
+
+if __name__ == "__main__":  # `make setup`: the validators' pip requirements, one per line
+    from accredit._paths import specs_root
+
+    print("\n".join(returns_spec(specs_root()).pip_requirements()))
