@@ -214,8 +214,8 @@ _FAULTS = (
     ),
     Fault(
         "search-leaks-other-child",
-        "Search of a child's record looks in the answers of every child's forms, so another "
-        "child's text is returned.",
+        "Search of a child's record looks in every child's forms, assessments and plans, so "
+        "another child's answers and plan text are returned.",
     ),
     Fault(
         "aggregate-counts-drafts",

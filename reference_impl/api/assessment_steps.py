@@ -8,9 +8,12 @@ read, and once the form is locked every change is refused with form_locked (lock
 these routes). An actual outcome is recorded at review, after approval: it is a new record beside
 the need, like an addendum, and never changes what was approved.
 
-A need links its actions by the id of the child's plan action (specs/record.yaml
-`plan_action_path`), with an optional snapshot of the action's text. Where the product serves
-no plan yet, the id is kept as given, unverified.
+A need links its actions by the id of an action of the child's plan (specs/record.yaml
+`plan_action_path`); an action that does not exist or is in another child's plan is refused.
+A read of the need gives each action's current title, owner and status, read from the plan at
+every read, beside the snapshot of the action's text the worker may give when linking it. The
+snapshot stays: it is part of the assessment and is locked with it, so an approved assessment
+still reads as it was approved, while the plan goes on changing after approval.
 """
 
 from __future__ import annotations
@@ -43,12 +46,14 @@ from reference_impl.domain.lifecycle import edit_refusal
 from reference_impl.domain.refusal import FORM_NOT_LOCKED, Refusal
 from reference_impl.settings import Settings
 from reference_impl.store.casework import EvidenceItem, Need, NeedOutcome
+from reference_impl.store.plan import PlanAction
 from reference_impl.store.tables import MAX_ID, Form
 
 __all__ = [
     "ActionLink",
     "EvidenceCreate",
     "EvidenceRead",
+    "NeedActionRead",
     "NeedCreate",
     "NeedRead",
     "NeedUpdate",
@@ -99,8 +104,13 @@ class ActionLink(BaseModel):
     text: ReasonText | None = Field(default=None, description="A snapshot of the action's text.")
 
 
-class ActionRead(ActionLink):
+class NeedActionRead(ActionLink):
+    """A linked plan action: the link as given, and the action as the plan holds it now."""
+
     href: str = Field(description="Where the action lives in the child's plan.")
+    title: str | None = Field(description="The action's title now; null if the plan lacks it.")
+    owner: str | None = Field(description="The team or agency that owns the action now.")
+    status: str | None = Field(description="The action's status now (specs/plan.yaml).")
 
 
 class NeedCreate(BaseModel):
@@ -154,7 +164,9 @@ class NeedRead(BaseModel):
     need: str
     analysis: str
     evidence: list[EvidenceRead] = Field(description="The evidence items it rests on, in order.")
-    actions: list[ActionRead] = Field(description="The plan actions that meet it, in order.")
+    actions: list[NeedActionRead] = Field(
+        description="The plan actions that meet it, in order, as the plan holds them now."
+    )
     planned_outcome: str
     outcomes: list[OutcomeRead] = Field(description="Actual outcomes recorded at review.")
     added_by: str
@@ -190,6 +202,12 @@ def _need_read(
         e.id: e
         for e in session.scalars(select(EvidenceItem).where(EvidenceItem.id.in_(evidence_ids)))
     }
+    plan = {
+        p.id: p
+        for p in session.scalars(
+            select(PlanAction).where(PlanAction.id.in_([a.action_id for a in actions]))
+        )
+    }
     outcomes = session.scalars(
         select(NeedOutcome).where(NeedOutcome.need_id == need.id).order_by(NeedOutcome.id)
     )
@@ -199,14 +217,7 @@ def _need_read(
         need=need.need,
         analysis=need.analysis,
         evidence=[_evidence_read(items[i], form) for i in evidence_ids if i in items],
-        actions=[
-            ActionRead(
-                action_id=a.action_id,
-                text=a.text,
-                href=rules.steps.plan_action_path.replace("{action_id}", str(a.action_id)),
-            )
-            for a in actions
-        ],
+        actions=[_action_read(rules, a, plan.get(a.action_id)) for a in actions],
         planned_outcome=need.planned_outcome,
         outcomes=[
             OutcomeRead(
@@ -223,6 +234,17 @@ def _need_read(
         added_at=need.added_at,
         updated_at=need.updated_at,
         form_version=form.version,
+    )
+
+
+def _action_read(rules: RecordRules, link: ActionLink, action: PlanAction | None) -> NeedActionRead:
+    return NeedActionRead(
+        action_id=link.action_id,
+        text=link.text,
+        href=rules.steps.plan_action_path.replace("{action_id}", str(link.action_id)),
+        title=action.title if action else None,
+        owner=action.owner if action else None,
+        status=action.status if action else None,
     )
 
 
@@ -272,10 +294,28 @@ def _evidence_links(session: Session, form: Form, ids: list[int]) -> list[int]:
     return ids
 
 
-def _action_links(actions: list[ActionLink]) -> list[dict[str, object]]:
+def _action_links(
+    session: Session, form: Form, actions: list[ActionLink]
+) -> list[dict[str, object]]:
+    """Return the links if each names an action of the child's plan, once; otherwise refuse
+    naming the first bad one."""
     ids = [a.action_id for a in actions]
     if len(set(ids)) != len(ids):
         raise invalid_request("body.actions", "a plan action is listed twice")
+    found = session.execute(
+        select(PlanAction.id, PlanAction.child_id).where(PlanAction.id.in_(ids))
+    )
+    children = {action_id: child_id for action_id, child_id in found}
+    for i, ident in enumerate(ids):
+        if ident not in children:
+            raise invalid_request(
+                f"body.actions[{i}].action_id", f"plan action {ident} does not exist"
+            )
+        if children[ident] != form.child_id:
+            raise invalid_request(
+                f"body.actions[{i}].action_id",
+                f"plan action {ident} is in another child's plan, not child {form.child_id}'s",
+            )
     return [a.model_dump() for a in actions]
 
 
@@ -414,7 +454,7 @@ def add_need(
             analysis=body.analysis,
             planned_outcome=body.planned_outcome,
             evidence_ids=_evidence_links(session, form, body.evidence_ids),
-            actions=_action_links(body.actions),
+            actions=_action_links(session, form, body.actions),
             added_by=user.key,
             added_at=now,
             updated_at=now,
@@ -458,7 +498,7 @@ def update_need(
         if body.evidence_ids is not None:
             need.evidence_ids = _evidence_links(session, form, body.evidence_ids)
         if body.actions is not None:
-            need.actions = _action_links(body.actions)
+            need.actions = _action_links(session, form, body.actions)
         need.updated_at = now
         _touched(form, now)
         session.flush()

@@ -2,8 +2,9 @@
 `note_links`) lists the notes that speak of it, at the path the spec gives.
 
 A form lists the notes linked to it from either side: notes that name it, and the notes the
-form itself rests on (its own links, part of the form once approved). A target type whose
-records the product does not hold yet lists the notes that name its id.
+form itself rests on (its own links, part of the form once approved). A plan action lists the
+notes that name it; an unknown form or action is not found (404). A target type whose records
+the product does not hold yet (reviews) lists the notes that name its id.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from reference_impl.api.errors import error_responses
 from reference_impl.api.notes import NoteRead, notes_read
 from reference_impl.domain.access import NOTE_READ
 from reference_impl.store.casework import NoteLink
+from reference_impl.store.plan import PlanAction
 from reference_impl.store.tables import Form, FormLink, Note
 
 __all__ = ["router_for"]
@@ -31,6 +33,8 @@ def _linked_note_ids(session: Session, target_type: str, target_id: int) -> list
     named = select(NoteLink.note_id).where(
         NoteLink.target_type == target_type, NoteLink.target_id == target_id
     )
+    if target_type == "plan_action":
+        get_row(session, PlanAction, target_id, "plan action")
     if target_type == "form":
         get_row(session, Form, target_id, "form")
         rests_on = select(FormLink.target_id).where(

@@ -2,9 +2,10 @@
 to the records they speak of (an assessment, a plan action, a review: specs/record.yaml
 `note_links`), each of which lists its notes; flagged significant, for the chronology.
 
-A link to a form is checked: the form exists and is on the note's child. A target type whose
-records the product does not hold yet (no plan, no reviews) is kept by the id given; adding its
-check is one entry of `_TARGET_CHILD`.
+A link to a form or a plan action is checked: the record exists and is on the note's child (the
+form is the child's, the action is in the child's plan). A target type whose records the product
+does not hold yet (reviews) is kept by the id given; adding its check is one entry of
+`_TARGET_CHILD`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from reference_impl.api.errors import error_responses, invalid_request
 from reference_impl.api.fields import CalendarDate, Id, NoteText
 from reference_impl.domain.access import NOTE_READ, NOTE_WRITE
 from reference_impl.store.casework import NoteLink, NoteSignificance
+from reference_impl.store.plan import PlanAction
 from reference_impl.store.tables import MAX_ID, Child, Form, Note
 
 __all__ = ["NoteCreate", "NoteLinkCreate", "NoteRead", "notes_read", "router"]
@@ -116,9 +118,17 @@ def _form_child(session: Session, form_id: int) -> int | None:
     return form.child_id if form is not None else None
 
 
+def _plan_action_child(session: Session, action_id: int) -> int | None:
+    action = session.get(PlanAction, action_id)
+    return action.child_id if action is not None else None
+
+
 #: How the child of a linked record is found, by target type: a record that is not found, or
 #: is on another child's record, is refused. Types without an entry are kept by their id.
-_TARGET_CHILD: dict[str, Callable[[Session, int], int | None]] = {"form": _form_child}
+_TARGET_CHILD: dict[str, Callable[[Session, int], int | None]] = {
+    "form": _form_child,
+    "plan_action": _plan_action_child,
+}
 
 
 def _checked_links(

@@ -57,6 +57,7 @@ __all__ = [
     "ObjectiveCreate",
     "ObjectiveRead",
     "PlanRead",
+    "PlanRules",
     "router_for",
 ]
 

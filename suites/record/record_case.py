@@ -1,6 +1,7 @@
 """Steps that build the case record the `record` suite checks: assessments with every asked
 question answered (so no other rule of submission gets in the way), their evidence and needs,
-case notes with links and flags, and the approval the lifecycle spec leads to.
+case notes with links and flags, actions of the child's plan (built through the plan's routes,
+with the plan suite's bodies) and the approval the lifecycle spec leads to.
 
 Setting up is a precondition (a refusal skips the test with its reason); what a test checks is
 asserted in the test itself.
@@ -12,6 +13,10 @@ import random
 from pathlib import Path
 from typing import Any
 
+import pytest
+from plan.plan_case import Plan, action_body, add_action, add_objective, writers
+
+from accredit.plan_spec import read_plan
 from accredit.record_spec import RecordRules, load_record_rules
 from accredit.specs import SpecBundle
 from accredit.sut import SutClient
@@ -119,4 +124,44 @@ def record_note(client: SutClient, child_id: int, text: str, **fields: Any) -> d
         client.post(f"/children/{child_id}/notes", {"text": text} | fields),
         201,
         "record a case note",
+    )
+
+
+def plan_action(
+    sut: SutClient,
+    specs: SpecBundle,
+    child_id: int,
+    title: str,
+    objective: str = "Meals every day",
+    responsible: str = "Kit Oakhurst",
+) -> dict[str, Any]:
+    """Add an objective to the child's plan and an action under it, owned by the first owner of
+    specs/plan.yaml that a required user may write for (preconditions); return the action."""
+    rules = read_plan(specs)
+    owners = [(owner, users[0]) for owner, users in writers(specs, rules).items() if users]
+    if not owners:
+        pytest.skip("no required user may write a plan action (specs/plan.yaml access)")
+    owner, user = owners[0]
+    plan = Plan(child_id=child_id)
+    objective_id = add_objective(sut, specs, rules, plan, objective)
+    body = action_body(
+        title, owner, responsible, rules.earliest_due, rules.priorities[-1], rules.statuses[0]
+    )
+    return add_action(sut, user, plan, objective_id, body)
+
+
+def update_plan_action(
+    sut: SutClient, specs: SpecBundle, action: dict[str, Any], **changes: Any
+) -> dict[str, Any]:
+    """Change a plan action as a user of its owner, on its current version (a precondition);
+    return it as changed."""
+    user = writers(specs, read_plan(specs))[action["owner"]][0]
+    return dict(
+        precondition(
+            sut.as_user(user).patch(
+                f"/plan-actions/{action['id']}", {"version": action["version"]} | changes
+            ),
+            200,
+            f"change plan action {action['id']} as {user}",
+        )
     )

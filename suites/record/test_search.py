@@ -1,6 +1,7 @@
-"""Search across one child's record: a phrase is found in every source of specs/record.yaml and
-each hit names its record and field (REC-003); nothing of another child's record is ever
-returned, even when both hold the phrase (REC-004)."""
+"""Search across one child's record: a phrase is found in every source of specs/record.yaml (case
+notes, answers, the six steps, the child's plan) and each hit names its record and field
+(REC-003); nothing of another child's record is ever returned, even when both hold the phrase
+(REC-004)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from record.record_case import (
     answered_assessment,
     long_text_question,
     phrase,
+    plan_action,
     record_note,
     record_rules,
 )
@@ -46,8 +48,9 @@ def _hits(exchange: Exchange) -> list[dict[str, Any]]:
 def test_a_phrase_is_found_in_every_source_with_its_record_and_field(
     sut: SutClient, specs: SpecBundle, rng: random.Random
 ) -> None:
-    """A phrase written in a note, an answer, an evidence item and a need's analysis is found
-    in each, every hit naming the record and field it was written in."""
+    """A phrase written in a note, an answer, an evidence item, a need's analysis, a plan
+    objective and a plan action's title and responsible person is found in each, every hit
+    naming the record and field it was written in."""
     client = sut.as_user(AUTHOR)
     words = phrase(rng)
     draft = answered_assessment(client, specs, rng)
@@ -62,6 +65,14 @@ def test_a_phrase_is_found_in_every_source_with_its_record_and_field(
     item = add_evidence(client, form, kind, f"The aunt says {words} matters.")
     need = add_need(client, form, analysis=f"Because of {words}, help is needed.")
     note = record_note(client, form["child_id"], f"Rang about {words}; no answer.")
+    action = plan_action(
+        sut,
+        specs,
+        form["child_id"],
+        f"Book the {words} clinic",
+        objective=f"Health: {words} checks",
+        responsible=f"Nurse {words}",
+    )
     found = search(client, form["child_id"], words)
     expect(found, 200, what="search the record")
     got = {(h.get("source_type"), h.get("source_id"), h.get("field")) for h in _hits(found)}
@@ -70,9 +81,13 @@ def test_a_phrase_is_found_in_every_source_with_its_record_and_field(
         ("form", form["id"], question),
         ("evidence", item["id"], "text"),
         ("need", need["id"], "analysis"),
+        ("plan_objective", action["objective_id"], "title"),
+        ("plan_action", action["id"], "title"),
+        ("plan_action", action["id"], "responsible"),
     }
-    sources = {source for source, _ in record_rules(specs).search.sources}
-    wanted = {w for w in wanted if w[0] in sources}
+    sources = dict(record_rules(specs).search.sources)
+    # A form's hits name the question; every other source's the field the spec lists.
+    wanted = {w for w in wanted if w[0] in sources and (w[0] == "form" or w[2] in sources[w[0]])}
     missing = wanted - got
     assert not missing, (
         f"expected hits {sorted(map(str, wanted))}; missing {sorted(map(str, missing))}"
@@ -106,6 +121,11 @@ def _own_records(client: SutClient, child_id: int, form_id: int) -> set[tuple[st
     notes = client.get(f"/children/{child_id}/notes")
     expect(notes, 200, what="list the child's notes")
     own = {("note", n["id"]) for n in notes.json()} | {("form", form_id)}
+    plan = client.get(f"/children/{child_id}/plan")
+    expect(plan, 200, what="read the child's plan")
+    for objective in plan.json().get("objectives", []):
+        own |= {("plan_objective", objective["id"])}
+        own |= {("plan_action", a["id"]) for a in objective.get("actions", [])}
     for kind in ("evidence", "needs"):
         listed = client.get(f"/forms/{form_id}/{kind}")
         expect(listed, 200, what=f"list the assessment's {kind}")
@@ -122,9 +142,9 @@ def test_search_never_returns_another_childs_text(
     run_profile: str,
     recorder: Recorder,
 ) -> None:
-    """For generated pairs of children whose notes and answers share a phrase, each with a
-    marker of its own, a search of either names only its own records and never the other's
-    marker."""
+    """For generated pairs of children whose notes, answers, evidence and plans share a phrase,
+    each with a marker of its own, a search of either names only its own records and never the
+    other's marker."""
     client = sut.as_user(AUTHOR)
     kind = record_rules(specs).steps.evidence_kinds[0]
 
@@ -153,6 +173,13 @@ def test_search_never_returns_another_childs_text(
             form = saved.json()
             add_evidence(client, form, kind, f"Seen: {shared}, {marker}.")
             record_note(client, form["child_id"], f"Note: {shared} — {marker}.")
+            plan_action(
+                sut,
+                specs,
+                form["child_id"],
+                f"Act on {shared} ({marker})",
+                objective=f"{shared}: {marker}",
+            )
             pair.append((form, marker))
         for (form, _), (_, other_marker) in ((pair[0], pair[1]), (pair[1], pair[0])):
             found = search(client, form["child_id"], shared)

@@ -3,8 +3,9 @@ objective or subjective mark (ASM-001); one read of a need gives its evidence, a
 actions, planned outcome and the outcomes recorded at review (ASM-002). Bad input is refused
 with a 4xx naming the field, and nothing of it is stored.
 
-A need's actions are ids of the child's plan (specs/record.yaml `plan_action_path`); the suite
-links generated ids, which a product without its plan yet keeps as given.
+A need's actions are actions of the child's plan (specs/record.yaml `plan_action_path`), built
+through the plan's routes; a read of the need gives each as the plan holds it now, beside the
+snapshot of its text given when it was linked.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ from record.record_case import (
     add_need,
     answered_assessment,
     approve,
+    plan_action,
     record_rules,
+    update_plan_action,
 )
 
+from accredit.plan_spec import read_plan
 from accredit.plugin import Recorder
 from accredit.specs import SpecBundle
 from accredit.sut import SutClient
@@ -123,6 +127,17 @@ def _links(need: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _as_planned(need: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [
+        (a.get("action_id"), a.get("title"), a.get("owner"), a.get("status"))
+        for a in need.get("actions", [])
+    ]
+
+
+def _in_plan(actions: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [(a["id"], a["title"], a["owner"], a["status"]) for a in actions]
+
+
 def _read_need(client: SutClient, form: dict[str, Any], need_id: int, after: str) -> Any:
     read = client.get(f"/forms/{form['id']}/needs/{need_id}")
     expect(read, 200, what=f"read the need after {after}")
@@ -134,8 +149,10 @@ def test_one_read_of_a_need_gives_its_evidence_analysis_actions_and_outcomes(
     sut: SutClient, specs: SpecBundle, rng: random.Random
 ) -> None:
     """A need reads back with exactly the evidence, analysis, actions and planned outcome
-    sent, after creation and after each change of one part; once the assessment is approved,
-    an actual outcome recorded at review reads with it and the form is unchanged."""
+    sent, after creation and after each change of one part, each action with its title, owner
+    and status as the plan holds them; once the assessment is approved, an actual outcome
+    recorded at review reads with it, a later change of the plan shows in the need with its
+    snapshot kept, and the form is unchanged."""
     rules = record_rules(specs)
     client = sut.as_user(AUTHOR)
     form = answered_assessment(client, specs, rng)
@@ -144,7 +161,11 @@ def test_one_read_of_a_need_gives_its_evidence_analysis_actions_and_outcomes(
         add_evidence(client, form, kinds[i % len(kinds)], f"Evidence {i}: from the visit.")
         for i in range(3)
     ]
-    actions = rng.sample(range(1, 10**6), 2)
+    planned = [
+        plan_action(sut, specs, form["child_id"], title)
+        for title in ("Refer the family to the food bank", "Visit at teatime weekly")
+    ]
+    actions = [a["id"] for a in planned]
     sent = {
         "need": "Meals every day of the week.",
         "analysis": "Food runs short late in the week; the parents ask for help.",
@@ -166,6 +187,10 @@ def test_one_read_of_a_need_gives_its_evidence_analysis_actions_and_outcomes(
         ("reading it", _read_need(client, form, need["id"], "creation")),
     ):
         assert _links(got) == sent, f"after {after}: expected {sent}; got {_links(got)}"
+        assert _as_planned(got) == _in_plan(planned), (
+            f"after {after}: expected the actions as the plan holds them {_in_plan(planned)}; "
+            f"got {_as_planned(got)}"
+        )
     changes: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         (
             "changing its evidence",
@@ -204,6 +229,20 @@ def test_one_read_of_a_need_gives_its_evidence_analysis_actions_and_outcomes(
     assert outcomes == [(outcome["rating"], outcome["text"])], (
         f"expected the outcome recorded at review; got {outcomes}"
     )
+    statuses = read_plan(specs).statuses
+    changed = update_plan_action(
+        sut,
+        specs,
+        planned[1],
+        title="Visit at teatime, twice a week",
+        status=next(s for s in statuses if s != planned[1]["status"]),
+    )
+    got = _read_need(client, form, need["id"], "a change of the plan")
+    assert _links(got) == sent, f"after a change of the plan: expected {sent}; got {_links(got)}"
+    assert _as_planned(got) == _in_plan([changed]), (
+        f"after a change of the plan: expected the action as the plan holds it now "
+        f"{_in_plan([changed])}; got {_as_planned(got)}"
+    )
     form_now = client.get(f"/forms/{form['id']}")
     expect(form_now, 200, what="read the approved assessment")
     assert form_now.json() == approved, "recording an outcome changed the approved assessment"
@@ -213,16 +252,21 @@ def test_one_read_of_a_need_gives_its_evidence_analysis_actions_and_outcomes(
 def test_bad_need_links_are_refused_and_nothing_is_stored(
     sut: SutClient, specs: SpecBundle, rng: random.Random
 ) -> None:
-    """A link to another assessment's evidence, to an unknown item, a repeated action or an
-    unknown need is refused with a 4xx naming it; the assessment's needs stay as they were."""
+    """A link to another assessment's evidence, to an unknown item, a repeated action, an
+    action of another child's plan or an unknown action, or a read of an unknown need, is
+    refused with a 4xx naming it; the assessment's needs stay as they were."""
     client = sut.as_user(AUTHOR)
     form, other = answered_assessment(client, specs, rng), answered_assessment(client, specs, rng)
     kind = record_rules(specs).steps.evidence_kinds[0]
     foreign = add_evidence(client, other, kind, "Another child's evidence.")
+    own = plan_action(sut, specs, form["child_id"], "Refer the family to the food bank")
+    theirs = plan_action(sut, specs, other["child_id"], "Another child's action")
     cases = [
         ("another assessment's evidence", {"evidence_ids": [foreign["id"]]}, "evidence_ids"),
         ("an unknown evidence item", {"evidence_ids": [2**40]}, "evidence_ids"),
-        ("a repeated action", {"actions": [{"action_id": 5}, {"action_id": 5}]}, "actions"),
+        ("a repeated action", {"actions": [{"action_id": own["id"]}] * 2}, "actions"),
+        ("another child's plan action", {"actions": [{"action_id": theirs["id"]}]}, "actions"),
+        ("an unknown plan action", {"actions": [{"action_id": 2**40}]}, "actions"),
     ]
     for what, links, field in cases:
         sent = client.post(

@@ -45,6 +45,7 @@ from tests.reference.test_record import (
     forms_found_for_a_shared_phrase,
     kind_of_a_subjective_item,
     notes_of_a_linked_form,
+    plan_actions_found_for_a_shared_phrase,
 )
 
 
@@ -409,6 +410,12 @@ FAULT_TABLE: list[tuple[str, Scenario, Any, Any]] = [
     ("search-misses-answers", forms_found_for_a_shared_phrase, ["own"], []),
     ("search-leaks-other-child", forms_found_for_a_shared_phrase, ["own"], ["other", "own"]),
     *CASEWORK_FAULT_ROWS,
+    (
+        "search-leaks-other-child",
+        plan_actions_found_for_a_shared_phrase,
+        ["own"],
+        ["other", "own"],
+    ),
 ]
 
 

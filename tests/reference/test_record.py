@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from accredit.record_spec import load_record_rules
+from reference_impl.api.search import _SOURCES
 from tests.reference.conftest import AUTHOR, Api, assert_error, created, ok, ok_list
 
 RULES = load_record_rules()
@@ -34,6 +35,29 @@ def note(api: Api, child_id: int, text: str, **fields: Any) -> dict[str, Any]:
     return created(api.as_user(AUTHOR).post(f"/children/{child_id}/notes", body))
 
 
+def plan_action(
+    api: Api, child_id: int, title: str = "Refer to the food bank", **fields: Any
+) -> dict[str, Any]:
+    """Add an objective and an action under it to the child's plan; return the action."""
+    objective = created(
+        api.as_user(AUTHOR).post(
+            f"/children/{child_id}/plan/objectives", {"title": fields.pop("objective", "Meals")}
+        )
+    )
+    body = {
+        "title": title,
+        "owner": "A",
+        "responsible": "Kit Oakhurst",
+        "due_date": "2026-03-01",
+        "priority": "high",
+    } | fields
+    return created(
+        api.as_user(AUTHOR).post(
+            f"/children/{child_id}/plan/objectives/{objective['id']}/actions", body
+        )
+    )
+
+
 # --- the six steps ------------------------------------------------------------------------------
 
 
@@ -41,12 +65,16 @@ def test_a_need_reads_with_its_evidence_analysis_actions_and_outcomes(api: Api) 
     form = api.complete()
     seen = evidence(api, form, "objective", "The fridge was empty at the visit.")
     said = evidence(api, form, "subjective", "Mum says money runs out by Thursday.")
+    bank, visit = (plan_action(api, form["child_id"], t) for t in ("Food bank", "Home visit"))
     made = need(
         api,
         form,
         analysis="Food runs short late in the week.",
         evidence_ids=[said["id"], seen["id"]],
-        actions=[{"action_id": 7, "text": "Refer to the food bank"}, {"action_id": 9}],
+        actions=[
+            {"action_id": bank["id"], "text": "Refer to the food bank"},
+            {"action_id": visit["id"]},
+        ],
         planned_outcome="Three meals a day, every day, within a month.",
     )
     read = ok(api.read(f"/forms/{form['id']}/needs/{made['id']}"))
@@ -55,8 +83,12 @@ def test_a_need_reads_with_its_evidence_analysis_actions_and_outcomes(api: Api) 
         (seen["id"], "objective"),
     ]
     assert [(a["action_id"], a["text"], a["href"]) for a in read["actions"]] == [
-        (7, "Refer to the food bank", "/plan-actions/7"),
-        (9, None, "/plan-actions/9"),
+        (bank["id"], "Refer to the food bank", f"/plan-actions/{bank['id']}"),
+        (visit["id"], None, f"/plan-actions/{visit['id']}"),
+    ]
+    assert [(a["title"], a["owner"], a["status"]) for a in read["actions"]] == [
+        ("Food bank", "A", "not_started"),
+        ("Home visit", "A", "not_started"),
     ]
     assert read["analysis"] == "Food runs short late in the week."
     listed = ok_list(api.read(f"/forms/{form['id']}/evidence"))
@@ -75,6 +107,15 @@ def test_a_need_reads_with_its_evidence_analysis_actions_and_outcomes(api: Api) 
     )
     assert [(o["rating"], o["review_id"]) for o in after["outcomes"]] == [("partly_achieved", 3)]
     assert ok(api.read(f"/forms/{form['id']}")) == approved
+    # The plan goes on after approval: the need reads the action as it is now, its snapshot kept.
+    changed = {"version": bank["version"], "title": "Food bank, weekly", "status": "completed"}
+    ok(api.as_user(AUTHOR).patch(f"/plan-actions/{bank['id']}", changed))
+    now = ok(api.read(f"/forms/{form['id']}/needs/{made['id']}"))["actions"][0]
+    assert (now["text"], now["title"], now["status"]) == (
+        "Refer to the food bank",
+        "Food bank, weekly",
+        "completed",
+    )
 
 
 def test_the_six_steps_of_an_approved_form_are_locked(api: Api) -> None:
@@ -115,17 +156,34 @@ def test_bad_evidence_is_refused_naming_the_field(
 def test_bad_need_links_are_refused_and_nothing_is_stored(api: Api) -> None:
     form, other = api.complete(), api.complete()
     foreign = evidence(api, other, "objective", "Another child's evidence.")
-    for body, field in (
-        ({"evidence_ids": [foreign["id"]]}, "body.evidence_ids[0]"),
-        ({"evidence_ids": [999_999]}, "body.evidence_ids[0]"),
-        ({"actions": [{"action_id": 0}]}, "body.actions"),
-        ({"actions": [{"action_id": 4}, {"action_id": 4}]}, "body.actions"),
+    own, theirs = plan_action(api, form["child_id"]), plan_action(api, other["child_id"])
+    for body, field, words in (
+        ({"evidence_ids": [foreign["id"]]}, "body.evidence_ids[0]", "not an item"),
+        ({"evidence_ids": [999_999]}, "body.evidence_ids[0]", "not an item"),
+        ({"actions": [{"action_id": 0}]}, "body.actions", "greater than"),
+        ({"actions": [{"action_id": own["id"]}] * 2}, "body.actions", "twice"),
+        ({"actions": [{"action_id": 999_999}]}, "body.actions[0].action_id", "does not exist"),
+        (
+            {"actions": [{"action_id": own["id"]}, {"action_id": theirs["id"]}]},
+            "body.actions[1].action_id",
+            "another child's plan",
+        ),
     ):
         refused = api.as_user(AUTHOR).post(
             f"/forms/{form['id']}/needs", {"version": form["version"], "need": "x"} | body
         )
-        assert field in str(assert_error(refused, 422, "invalid_request")["details"]), body
-    assert ok_list(api.read(f"/forms/{form['id']}/needs")) == []
+        error = assert_error(refused, 422, "invalid_request")
+        assert field in str(error["details"]) and words in str(error), (body, error)
+    made = need(api, form, actions=[{"action_id": own["id"]}])
+    changed = api.as_user(AUTHOR).patch(
+        f"/forms/{form['id']}/needs/{made['id']}",
+        {"version": form["version"], "actions": [{"action_id": theirs["id"]}]},
+    )
+    assert_error(changed, 422, "invalid_request")
+    read = ok(api.read(f"/forms/{form['id']}/needs/{made['id']}"))
+    assert [a["action_id"] for a in read["actions"]] == [own["id"]]
+    assert ok(api.read(f"/forms/{form['id']}"))["version"] == form["version"]
+    assert [n["id"] for n in ok_list(api.read(f"/forms/{form['id']}/needs"))] == [made["id"]]
     assert_error(api.read(f"/forms/{form['id']}/needs/999999"), 404, "not_found")
     initial = api.complete("initial_assessment")
     assert_error(api.read(f"/forms/{initial['id']}/needs"), 422, "no_assessment_steps")
@@ -146,22 +204,29 @@ def test_an_outcome_is_recorded_only_at_review_of_an_approved_form(api: Api) -> 
 def test_a_linked_record_lists_its_notes(api: Api) -> None:
     form = api.complete()
     child = form["child_id"]
+    action, unlinked = plan_action(api, child), plan_action(api, child)
     linked = note(
         api,
         child,
         "Visit about the assessment.",
         links=[
             {"target_type": "form", "target_id": form["id"]},
-            {"target_type": "plan_action", "target_id": 41},
+            {"target_type": "plan_action", "target_id": action["id"]},
             {"target_type": "review", "target_id": 5},
         ],
         significant=True,
     )
     note(api, child, "Not linked.")
     assert linked["significant"] is True
-    for path in (f"/forms/{form['id']}/notes", "/plan-actions/41/notes", "/reviews/5/notes"):
+    paths = (
+        f"/forms/{form['id']}/notes",
+        f"/plan-actions/{action['id']}/notes",
+        "/reviews/5/notes",
+    )
+    for path in paths:
         assert [n["id"] for n in ok_list(api.read(path))] == [linked["id"]], path
-    assert ok_list(api.read("/plan-actions/42/notes")) == []
+    assert ok_list(api.read(f"/plan-actions/{unlinked['id']}/notes")) == []
+    assert_error(api.read("/plan-actions/999999/notes"), 404, "not_found")
 
 
 @pytest.mark.parametrize(
@@ -171,6 +236,7 @@ def test_a_linked_record_lists_its_notes(api: Api) -> None:
         ({"target_type": "form", "target_id": 999_999}, "body.links[0].target_id"),
         ({"target_type": "form", "target_id": -1}, "body.links[0].target_id"),
         ({"target_type": "form", "target_id": "1"}, "body.links.0.target_id"),
+        ({"target_type": "plan_action", "target_id": 999_999}, "body.links[0].target_id"),
         ({"target_type": "review", "target_id": 2**70}, "body.links[0].target_id"),
     ],
 )
@@ -186,13 +252,17 @@ def test_a_bad_link_target_is_refused_and_no_note_is_kept(
     assert ok_list(api.read(f"/children/{child['id']}/notes")) == []
 
 
-def test_a_note_cannot_link_another_childs_form_or_be_oversized(api: Api) -> None:
+def test_a_note_cannot_link_another_childs_form_or_action_or_be_oversized(api: Api) -> None:
     form, child = api.complete(), api.child()
-    other = {"text": "x", "links": [{"target_type": "form", "target_id": form["id"]}]}
-    error = assert_error(
-        api.as_user(AUTHOR).post(f"/children/{child['id']}/notes", other), 422, "invalid_request"
-    )
-    assert "another child" in error["message"]
+    action = plan_action(api, form["child_id"])
+    for target_type, target_id in (("form", form["id"]), ("plan_action", action["id"])):
+        other = {"text": "x", "links": [{"target_type": target_type, "target_id": target_id}]}
+        error = assert_error(
+            api.as_user(AUTHOR).post(f"/children/{child['id']}/notes", other),
+            422,
+            "invalid_request",
+        )
+        assert "another child" in error["message"] and "target_id" in str(error["details"])
     too_long = api.as_user(AUTHOR).post(f"/children/{child['id']}/notes", {"text": "x" * 32_001})
     assert_error(too_long, 422, "invalid_request")
     assert ok_list(api.read(f"/children/{child['id']}/notes")) == []
@@ -232,24 +302,39 @@ def test_the_chronology_lists_significant_events_by_day_then_kind_then_id(api: A
 # --- search -------------------------------------------------------------------------------------
 
 
-def test_search_points_at_notes_answers_and_the_six_steps_of_this_child_only(api: Api) -> None:
+def test_search_points_at_notes_answers_six_steps_and_plan_of_this_child_only(api: Api) -> None:
     form = api.form()
     ok(api.save(form, {"health": "Seen by the orchard clinic nurse."}))
     form = ok(api.read(f"/forms/{form['id']}"))
     item = evidence(api, form, "objective", "Letter from the Orchard Clinic.")
     made = need(api, form, analysis="The orchard clinic can help.")
     noted = note(api, form["child_id"], "Rang the orchard clinic.")
+    action = plan_action(
+        api,
+        form["child_id"],
+        "Book the orchard clinic",
+        objective="Health: orchard clinic checks",
+        responsible="Orchard Clinic nurse",
+    )
     other = api.form()
     ok(api.save(other, {"health": "Orchard clinic, another child."}))
+    plan_action(api, other["child_id"], "Orchard clinic too", objective="Orchard clinic")
     answer = ok(api.read(f"/children/{form['child_id']}/search?q=orchard%20clinic"))
-    got = {(h["source_type"], h["source_id"], h["field"]) for h in answer["hits"]}
+    got = {(h["source_type"], h["source_id"], h["field"], h["form_id"]) for h in answer["hits"]}
     assert got == {
-        ("note", noted["id"], "text"),
-        ("form", form["id"], "health"),
-        ("evidence", item["id"], "text"),
-        ("need", made["id"], "analysis"),
+        ("note", noted["id"], "text", None),
+        ("form", form["id"], "health", form["id"]),
+        ("evidence", item["id"], "text", form["id"]),
+        ("need", made["id"], "analysis", form["id"]),
+        ("plan_objective", action["objective_id"], "title", None),
+        ("plan_action", action["id"], "title", None),
+        ("plan_action", action["id"], "responsible", None),
     }
     assert [n["id"] for n in answer["notes"]] == [noted["id"]]
+
+
+def test_every_search_source_of_the_spec_has_a_reader() -> None:
+    assert {source for source, _ in RULES.search.sources} <= set(_SOURCES)
 
 
 @pytest.mark.parametrize("query", ["", "   ", "x" * (RULES.search.max_query_chars + 1)])
@@ -271,7 +356,8 @@ def kind_of_a_subjective_item(api: Api) -> Any:
 def evidence_of_a_need(api: Api) -> Any:
     form = api.complete()
     item = evidence(api, form, "objective", "Seen at the visit.")
-    made = need(api, form, evidence_ids=[item["id"]], actions=[{"action_id": 3}])
+    action = plan_action(api, form["child_id"])
+    made = need(api, form, evidence_ids=[item["id"]], actions=[{"action_id": action["id"]}])
     read = ok(api.read(f"/forms/{form['id']}/needs/{made['id']}"))
     return len(read["evidence"]), len(read["actions"])
 
@@ -299,3 +385,12 @@ def forms_found_for_a_shared_phrase(api: Api) -> Any:
     hits = ok(api.read(f"/children/{form['child_id']}/search?q=lantern"))["hits"]
     mine = {form["id"]: "own", other["id"]: "other"}
     return sorted(mine[h["source_id"]] for h in hits if h["source_type"] == "form")
+
+
+def plan_actions_found_for_a_shared_phrase(api: Api) -> Any:
+    form, other = api.child(), api.child()
+    own = plan_action(api, form["id"], "Lantern walk with the family")
+    theirs = plan_action(api, other["id"], "Lantern walk, another child")
+    hits = ok(api.read(f"/children/{form['id']}/search?q=lantern%20walk"))["hits"]
+    mine = {own["id"]: "own", theirs["id"]: "other"}
+    return sorted(mine[h["source_id"]] for h in hits if h["source_type"] == "plan_action")
