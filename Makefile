@@ -6,6 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= reports/out/demo
 
+# Every run starts Python processes (the reference, the suites, locust): let them keep their
+# compiled bytecode, which some machines switch off, or each start costs seconds more.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: setup demo test lint format browser validators clean bench
 
 # A virtualenv with the project installed (editable) and its development tools.

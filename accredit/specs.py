@@ -473,11 +473,15 @@ def validate_document(document: Any, schema_name: str, file: Path | str) -> None
         raise SpecError(file, json_path(error.absolute_path), schema_problem(error))
 
 
+#: The safe loader, in C where libyaml is there: every run reads the specs in three processes.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path, schema_name: str) -> dict[str, Any]:
     if not path.is_file():
         raise SpecError(path, "", "file not found")
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
