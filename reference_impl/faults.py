@@ -166,6 +166,21 @@ _FAULTS = (
         "Above a number of concurrent clients a share of requests fails with 503 "
         "(a connection pool sized for a demonstration).",
     ),
+    Fault(
+        "ui-extra-screens",
+        "The web UI's case-note form sits two navigations deeper: two screens of preamble, "
+        "each with a Continue button, stand between the child's record and the form.",
+    ),
+    Fault(
+        "ui-missing-labels",
+        "The web UI's text inputs have no label: the words beside them are plain text, not "
+        "associated with the field, so a screen reader announces an unnamed field.",
+    ),
+    Fault(
+        "ui-expiry-loses-draft",
+        "Once a web UI session has expired, what the user types is no longer kept as a draft: "
+        "signing in again shows only what was typed before the session ended.",
+    ),
 )
 
 #: Every planted fault by name.
