@@ -74,17 +74,20 @@ class QuestionView:
     options: list[tuple[str, str]]
 
 
-def _source_label(db: Session, specs: SpecBundle, candidate: dict[str, Any], own: int) -> str:
-    """Say where a candidate answer comes from: whose record, which form, approved when."""
+def _source_label(db: Session, candidate: dict[str, Any], own: int) -> str:
+    """Say whose record a candidate answer comes from, and which form."""
     child = db.get(Child, candidate.get("source_child_id") or 0)
     whose = (
         "This child's previous record"
         if child is None or child.id == own
-        else (f"{child.given_name}'s record")
+        else f"{child.given_name}'s record"
     )
-    form_id = candidate.get("source_form_id")
+    return f"{whose} (form {candidate.get('source_form_id')})"
+
+
+def _source_hint(candidate: dict[str, Any]) -> str:
     approved = str(candidate.get("approved_at") or "")[:10]
-    return f"{whose} (form {form_id}, approved {approved})" if form_id else whose
+    return f"Approved {approved}: {candidate['value']}" if approved else str(candidate["value"])
 
 
 def _choices(db: Session, specs: SpecBundle, form: FormRow) -> list[Choice]:
@@ -98,8 +101,8 @@ def _choices(db: Session, specs: SpecBundle, form: FormRow) -> list[Choice]:
             CandidateOption(
                 input_id=f"choice-{question_id}-{index}",
                 source_form_id=int(c["source_form_id"]),
-                label=_source_label(db, specs, c, form.child_id),
-                value=str(c["value"]),
+                label=_source_label(db, c, form.child_id),
+                value=_source_hint(c),
                 selected=c.get("source_form_id") == mark.get("source_form_id"),
             )
             for index, c in enumerate(candidates, start=1)
