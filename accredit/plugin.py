@@ -54,6 +54,7 @@ __all__ = [
     "MeasurementLog",
     "RequirementViolation",
     "SeriesLog",
+    "UsabilityLog",
     "spec_bundle",
 ]
 
@@ -116,6 +117,7 @@ class _Run:
     )
     measurements: dict[str, dict[str, Any]] = field(default_factory=dict)
     series: dict[str, dict[str, Any]] = field(default_factory=dict)
+    usability: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def client(self) -> SutClient:
         if self.http is None:
@@ -290,6 +292,7 @@ class _Run:
             "summary": summarise(requirements),
             **({"measurements": list(self.measurements.values())} if self.measurements else {}),
             **({"series": list(self.series.values())} if self.series else {}),
+            **({"usability": list(self.usability.values())} if self.usability else {}),
         }
 
 
@@ -343,6 +346,32 @@ class SeriesLog:
         for requirement_id in series.requirements:
             self._run.specs.catalogue.requirement(requirement_id)  # an unknown id is a bug
         self._run.series[series.id] = series.to_json()
+
+
+class UsabilityLog:
+    """The usability tasks run in a browser (`usability.report`), written to results.json
+    `usability` for the report; their screenshots are files under `directory`, in the run
+    directory beside results.json (so the manifest covers them)."""
+
+    FOLDER = "usability"
+
+    def __init__(self, run: _Run) -> None:
+        self._run = run
+
+    @property
+    def directory(self) -> Path:
+        """Return the folder the screenshots go in (paths in results.json are relative to
+        the folder of results.json)."""
+        return self._run.results_path.parent / self.FOLDER
+
+    def scrub(self, text: str) -> str:
+        """Return `text` with every credential of the profile replaced."""
+        return self._run._scrub(text)
+
+    def record(self, task: dict[str, Any]) -> None:
+        """Keep one task's record under its id; a later record of the same id replaces it."""
+        self._run.specs.catalogue.requirement(task["requirement"])  # an unknown id is a bug
+        self._run.usability[task["task"]] = task
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -499,6 +528,12 @@ def measurements(pytestconfig: pytest.Config, request: pytest.FixtureRequest) ->
 def series(pytestconfig: pytest.Config) -> SeriesLog:
     """Where the load fixtures record each run over time (see `SeriesLog`)."""
     return SeriesLog(_run(pytestconfig))
+
+
+@pytest.fixture(scope="session")
+def usability_log(pytestconfig: pytest.Config) -> UsabilityLog:
+    """Where the usability suite records each task it ran (see `UsabilityLog`)."""
+    return UsabilityLog(_run(pytestconfig))
 
 
 @pytest.fixture

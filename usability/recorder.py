@@ -24,6 +24,13 @@ __all__ = ["ControlNotFound", "OperatorRecorder", "ScreenVisit", "keys_for"]
 
 #: How long a click is given to start a navigation before it is taken as one that does not.
 NAVIGATION_GRACE_SECONDS = 0.4
+#: How often the pointer follows a control that moved before the click lands.
+_SHIFTS = 3
+_UNDER_POINTER = """(element, point) => {
+  const hit = document.elementFromPoint(point.x, point.y);
+  return !!hit && (hit === element || element.contains(hit) || hit.contains(element)
+    || (element.labels && Array.from(element.labels).some(l => l.contains(hit))));
+}"""
 _SHIFTED = set('ABCDEFGHIJKLMNOPQRSTUVWXYZ!"£$%^&*()_+{}:@~<>?|')
 _NAVIGATION_MS = """() => {
   const n = performance.getEntriesByType("navigation")[0];
@@ -167,7 +174,19 @@ class OperatorRecorder:
             self._pointer = centre
         return centre
 
-    def _press(self, centre: tuple[float, float], step: str) -> None:
+    def _press(self, target: Locator, centre: tuple[float, float], step: str) -> None:
+        """Press and release the button on the control. Should the screen shift under the
+        pointer first (a status line appearing above it), the pointer follows the control, as
+        an expert's eye and hand would: the same P."""
+        for _ in range(_SHIFTS):
+            if target.evaluate(_UNDER_POINTER, {"x": centre[0], "y": centre[1]}):
+                break
+            box = target.bounding_box()
+            if box is None:
+                raise ControlNotFound("the control is no longer visible")
+            centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            self.page.mouse.move(*centre)
+            self._pointer = centre
         self.operators.append(Operator("B", step, count=2, note="click", command=not self._pointed))
         self.page.mouse.click(*centre)
         self.clicks += 1
@@ -175,14 +194,14 @@ class OperatorRecorder:
     def click(self, target: Locator, step: str, navigates: bool = True) -> None:
         """Point at the control and click it; wait for the screen it leads to, if any."""
         documents, navigations = self._documents, self._navigations
-        self._press(self._point(target, step), step)
+        self._press(target, self._point(target, step), step)
         self._settle(step, documents, navigations, NAVIGATION_GRACE_SECONDS if navigates else 0)
 
     def type_into(self, target: Locator, text: str, step: str) -> None:
         """Type `text` into the field, clicking into it first unless it has the focus."""
         focused = bool(target.evaluate("e => e === document.activeElement"))
         if not focused:
-            self._press(self._point(target, step), step)
+            self._press(target, self._point(target, step), step)
         self._to_keyboard(step)
         for index, character in enumerate(text):
             keys = keys_for(character)

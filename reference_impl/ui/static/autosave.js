@@ -20,7 +20,9 @@
     return fetch("/ui/drafts", {
       method: "POST", body: body(field), credentials: "same-origin", keepalive: true
     }).then(function (response) {
-      if (status && response.ok) { status.textContent = "Draft saved"; }
+      if (status && response.ok) {
+        status.textContent = "Draft kept at " + new Date().toLocaleTimeString("en-GB") + ".";
+      }
     }).catch(function () { /* the next keystroke or the page closing sends it again */ });
   }
 

@@ -1,0 +1,426 @@
+"""The usability suite's browser and task runs: each task runs once, on a case built for it
+through the contract, and is judged by two tests (its own requirement, and accessibility).
+
+The case of each task is built through the contract, and each says how to tell the task was
+really done (through the contract, or on the final screen): a task that clicks nothing and
+types nothing never passes.
+
+Everything is bounded: a step waits at most the spec's step timeout, a task at most its task
+timeout; a task that cannot go on stops with the step and a screenshot, and the next runs.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from accredit.plugin import UsabilityLog, spec_bundle
+from accredit.specs import FormDefinition, SpecBundle
+from accredit.sut import Exchange, Recorder, SutClient, UiProfile
+from accredit.usability_spec import Task, TaskMap, Usability, read_task_map, read_usability
+from usability.browser import headless_chromium
+from usability.record import task_record
+from usability.runner import TaskRun, run_task
+
+from steps import (
+    AUTHOR,
+    GIVEN_NAMES,
+    actor_for,
+    answers_for,
+    child_body,
+    create_child,
+    date_of_birth_aged,
+    path_to_locked,
+    precondition,
+    save_answers,
+)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrise by the accredited tasks of specs/usability.yaml, each under its requirement."""
+    if "task_id" not in metafunc.fixturenames:
+        return
+    specs = spec_bundle(metafunc.config)
+    usability = read_usability(specs.root, specs.catalogue, specs.users)
+    judged_by = metafunc.definition.get_closest_marker("judged_by")
+    params = []
+    for task in usability.accredited_tasks:
+        requirement = judged_by.args[0] if judged_by else task.requirement
+        params.append(
+            pytest.param(task.id, id=task.id, marks=[pytest.mark.requirement(requirement)])
+        )
+    metafunc.parametrize("task_id", params)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "judged_by(id): every task's test verifies this one requirement"
+    )
+
+
+@pytest.fixture(scope="session")
+def usability(specs: SpecBundle) -> Usability:
+    return read_usability(specs.root, specs.catalogue, specs.users)
+
+
+@pytest.fixture(scope="session")
+def ui(sut: SutClient) -> UiProfile:
+    if sut.profile.ui is None:
+        pytest.skip("precondition not met: the SUT profile has no `ui` block (no web UI named)")
+    return sut.profile.ui
+
+
+@pytest.fixture(scope="session")
+def task_map(ui: UiProfile, usability: Usability) -> TaskMap:
+    return read_task_map(ui.task_map, usability)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    with headless_chromium() as chromium:
+        yield chromium
+
+
+@dataclass
+class TaskOutcome:
+    """One task run, its case, whether it was done, and the exchanges that built and checked it."""
+
+    run: TaskRun
+    case: Case
+    missing: str | None
+    exchanges: list[Exchange]
+
+
+class TaskRuns:
+    """Runs each task once, the first time a test asks for it; later tests get the same run.
+
+    The exchanges that built and checked a task's case are kept with it, and each test that
+    judges it carries them as its evidence.
+    """
+
+    def __init__(self, **parts: Any) -> None:
+        self._parts = parts
+        self._done: dict[str, TaskOutcome | BaseException] = {}
+        shutil.rmtree(parts["log"].directory, ignore_errors=True)  # nothing stale is listed
+
+    def get(self, task_id: str, recorder: Recorder) -> TaskOutcome:
+        if task_id not in self._done:
+            try:
+                self._done[task_id] = self._run(task_id, recorder)
+            except (Exception, pytest.skip.Exception) as error:
+                self._done[task_id] = error
+                self._done[f"{task_id}:exchanges"] = recorder.take()  # type: ignore[assignment]
+        found = self._done[task_id]
+        if isinstance(found, BaseException):
+            for exchange in self._done.get(f"{task_id}:exchanges", []):  # type: ignore[union-attr]
+                recorder.add(exchange)
+            raise found
+        for exchange in found.exchanges:
+            recorder.add(exchange)
+        return found
+
+    def _run(self, task_id: str, recorder: Recorder) -> TaskOutcome:
+        p = self._parts
+        usability: Usability = p["usability"]
+        task = usability.tasks[task_id]
+        task_map: TaskMap = p["task_map"]
+        log: UsabilityLog = p["log"]
+        rng = random.Random(f"{p['seed']}:usability:{task_id}")
+        case = build_case(task, p["sut"], p["specs"], rng)
+        run = run_task(
+            p["browser"], p["ui"], usability, task, task_map.steps[task_id],
+            task_map.starts[task_id], case.inputs, log.directory,
+        )  # fmt: skip
+        missing = None if run.failure else case.check(run.final_text, run.field_values)
+        outcome = "stopped" if run.failure else ("not_done" if missing else "done")
+        message = (
+            f"stopped at step {run.failure.step!r}: {run.failure.message}"
+            if run.failure
+            else missing
+        )
+        log.record(task_record(run, usability, outcome, message, log.directory.parent, log.scrub))
+        return TaskOutcome(run, case, missing, recorder.take())
+
+
+@pytest.fixture(scope="session")
+def task_runs(
+    sut: SutClient,
+    specs: SpecBundle,
+    seed: int,
+    usability: Usability,
+    ui: UiProfile,
+    task_map: TaskMap,
+    browser: Any,
+    usability_log: UsabilityLog,
+) -> TaskRuns:
+    return TaskRuns(
+        sut=sut, specs=specs, seed=seed, usability=usability, ui=ui, task_map=task_map,
+        browser=browser, log=usability_log,
+    )  # fmt: skip
+
+
+# --- the cases -------------------------------------------------------------------------------
+
+#: The form every task works on: the Core Assessment.
+KIND = "core_assessment"
+
+
+@dataclass(frozen=True)
+class Case:
+    """The inputs the task map's values draw on, and how to tell the task was done: `check`
+    takes the final screen's text and the typed fields' values, and returns what is missing
+    (None when the task was done)."""
+
+    inputs: dict[str, str]
+    check: Callable[[str, dict[str, str]], str | None]
+
+
+def _form_started(client: SutClient, child_id: int) -> Any:
+    return precondition(
+        client.post("/forms", {"kind": KIND, "child_id": child_id}), 201, f"start a {KIND}"
+    )
+
+
+def _completed(client: SutClient, specs: SpecBundle, form: Any, own: dict[str, Any]) -> Any:
+    """Answer every mandatory question (with `own` where given) and confirm anything copied."""
+    definition = specs.forms[KIND]
+    answers = answers_for(definition, definition.mandatory(form["age_band"])) | own
+    form = precondition(save_answers(client, form, answers), 200, "save the mandatory answers")
+    waiting = [q for q, p in form["provenance"].items() if p["prepopulated"]]
+    if waiting:
+        form = precondition(
+            client.post(
+                f"/forms/{form['id']}/confirmations",
+                {"version": form["version"], "question_ids": waiting},
+            ),
+            200,
+            "confirm the copied answers",
+        )
+    return form
+
+
+def _through(sut: SutClient, specs: SpecBundle, form: Any, upto_lock: bool) -> Any:
+    """Take a completed form through the lifecycle: to locked, or to the step before it."""
+    path = path_to_locked(specs)
+    for transition in path if upto_lock else path[:-1]:
+        actor = sut.as_user(actor_for(specs, transition, AUTHOR))
+        body = {"reason": "Returned for more detail."} if transition.reason_required else {}
+        form = precondition(
+            actor.post(f"/forms/{form['id']}/{transition.action}", body),
+            200,
+            f"{transition.action} the form as {actor.user}",
+        )
+    return form
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _record_linked_note(sut: SutClient, specs: SpecBundle, rng: random.Random) -> Case:
+    author = sut.as_user(AUTHOR)
+    child = create_child(author, rng)
+    form = _form_started(author, child["id"])
+    note = f"Home visit: {child['given_name']} showed the worker a drawing of the new flat."
+
+    def check(_screen: str, _fields: dict[str, str]) -> str | None:
+        notes = precondition(author.get(f"/children/{child['id']}/notes"), 200, "read the notes")
+        saved = [n for n in notes if n["text"] == note]
+        if not saved:
+            return f"no case note reading {note!r} on child {child['id']}'s record"
+        read = precondition(author.get(f"/forms/{form['id']}"), 200, "read the assessment")
+        linked = {link["target_id"] for link in read["links"] if link["target_type"] == "note"}
+        if not linked & {n["id"] for n in saved}:
+            return f"the note was saved but is not linked to form {form['id']}"
+        return None
+
+    inputs = {
+        "child_id": str(child["id"]), "form_id": str(form["id"]),
+        "form_title": specs.forms[KIND].title, "note_text": note,
+    }  # fmt: skip
+    return Case(inputs, check)
+
+
+def _choice_question(definition: FormDefinition, band: str) -> str:
+    """The first question asked in `band` that may come from both sources, previous and sibling."""
+    for question in definition.asked(band):
+        rules = {source.rule for source in question.prepopulate}
+        if {"previous", "sibling"} <= rules and question.status.get(band) == "mandatory":
+            return question.id
+    raise LookupError(f"{definition.kind} has no mandatory question both sources may fill")
+
+
+def _resolve_sibling_prepopulation(sut: SutClient, specs: SpecBundle, rng: random.Random) -> Case:
+    author = sut.as_user(AUTHOR)
+    definition = specs.forms[KIND]
+    older = precondition(
+        author.post("/children", child_body(rng, date_of_birth_aged(8))), 201, "create a child"
+    )
+    body = child_body(rng, date_of_birth_aged(6))
+    body["given_name"] = rng.choice([n for n in GIVEN_NAMES if n != older["given_name"]])
+    body["family_name"] = older["family_name"]
+    child = precondition(author.post("/children", body), 201, "create a child")
+    precondition(
+        author.post("/sibling-groups", {"child_ids": [older["id"], child["id"]]}),
+        201,
+        "declare the siblings",
+    )
+    previous = _form_started(author, child["id"])
+    question = _choice_question(definition, previous["age_band"])
+    text = definition.question(question).text
+    own = {question: f"{text}: as {child['given_name']}'s previous assessment found it."}
+    previous = _through(sut, specs, _completed(author, specs, previous, own), upto_lock=True)
+    sibling_form = _form_started(author, older["id"])
+    theirs = {question: f"{text}: as {older['given_name']}'s assessment found it this month."}
+    sibling_form = _through(
+        sut, specs, _completed(author, specs, sibling_form, theirs), upto_lock=True
+    )
+
+    def check(_screen: str, _fields: dict[str, str]) -> str | None:
+        forms = precondition(author.get(f"/children/{child['id']}/forms"), 200, "read the forms")
+        started = [f for f in forms if f["kind"] == KIND and f["id"] > previous["id"]]
+        if not started:
+            return f"no new {KIND} for child {child['id']}"
+        form = started[-1]
+        chosen = form["provenance"].get(question) or {}
+        if chosen.get("source_form_id") != sibling_form["id"] or not chosen.get("chosen"):
+            return (
+                f"{question}: expected the sibling's answer (form {sibling_form['id']}) chosen, "
+                f"got provenance {chosen or 'none'}"
+            )
+        waiting = [q for q, p in form["provenance"].items() if p["prepopulated"]]
+        if waiting:
+            return f"copied answers still unconfirmed: {', '.join(waiting)}"
+        return None
+
+    inputs = {
+        "child_id": str(child["id"]), "sibling_given_name": older["given_name"],
+        "sibling_form_id": str(sibling_form["id"]), "previous_form_id": str(previous["id"]),
+        "question_text": text,
+    }  # fmt: skip
+    return Case(inputs, check)
+
+
+_PHRASE = "missed the dentist appointment"
+_OTHER_NOTES = (
+    "Telephone call with the school: attendance is better this term.",
+    "Visit to the grandparents; the garden is being tidied for the summer.",
+    "Contact session went well; {name} asked to see the puppy again.",
+)
+_MENTIONS = (
+    "Mother said {name} missed the dentist appointment because the bus did not come (visit {n}).",
+    "Health visitor: {name} Missed the dentist appointment, again; a new date is booked ({n}).",
+    "{name} told the worker they missed the dentist appointment on purpose (call {n}).",
+)
+
+
+def _find_every_mention(sut: SutClient, specs: SpecBundle, rng: random.Random) -> Case:
+    author = sut.as_user(AUTHOR)
+    child = create_child(author, rng)
+    name = child["given_name"]
+    texts = [t.format(name=name, n=rng.randint(100, 999)) for t in _MENTIONS]
+    others = [t.format(name=name) for t in _OTHER_NOTES]
+    for text in [others[0], texts[0], others[1], texts[1], others[2], texts[2]]:
+        precondition(
+            author.post(f"/children/{child['id']}/notes", {"text": text}), 201, "record a note"
+        )
+    form = _form_started(author, child["id"])
+    answer = f"Dental health is a worry: {name} missed the dentist appointment in the spring."
+    precondition(save_answers(author, form, {"health": answer}), 200, "answer a question")
+    mentions = [*texts, answer]
+
+    def check(screen: str, _fields: dict[str, str]) -> str | None:
+        shown = _words(screen)
+        missing = [m for m in mentions if _words(m) not in shown]
+        if missing:
+            return (
+                f"{len(missing)} of the {len(mentions)} mentions of {_PHRASE!r} are not on the "
+                f"final screen: {missing[0]!r}"
+            )
+        return None
+
+    return Case({"child_id": str(child["id"]), "phrase": _PHRASE}, check)
+
+
+def _approve_assessment(sut: SutClient, specs: SpecBundle, rng: random.Random) -> Case:
+    author = sut.as_user(AUTHOR)
+    child = create_child(author, rng)
+    form = _completed(author, specs, _form_started(author, child["id"]), {})
+    form = _through(sut, specs, form, upto_lock=False)
+
+    def check(_screen: str, _fields: dict[str, str]) -> str | None:
+        read = precondition(author.get(f"/forms/{form['id']}"), 200, "read the assessment")
+        if not specs.lifecycle.state(read["status"]).locked:
+            return f"form {form['id']} is {read['status']!r}, not approved"
+        return None
+
+    inputs = {
+        "child_id": str(child["id"]), "form_id": str(form["id"]),
+        "form_title": specs.forms[KIND].title,
+    }  # fmt: skip
+    return Case(inputs, check)
+
+
+_SENTENCES = (
+    "{name} was at home with their mother when the worker arrived.",
+    "The flat was warm and there was food in the cupboards.",
+    "Mother talked about the move and about the new school's support.",
+    "{name} showed the worker their room and the drawings on the wall.",
+    "They talked about friends, football and the weekend with dad.",
+    "The worker asked about the bruise reported by the school last week.",
+    "Mother said it happened in the park; {name} said the same, unprompted.",
+)
+
+
+def _draft_survives_expiry(sut: SutClient, specs: SpecBundle, rng: random.Random) -> Case:
+    author = sut.as_user(AUTHOR)
+    child = create_child(author, rng)
+    name = child["given_name"]
+    first = " ".join(s.format(name=name) for s in _SENTENCES) + " "
+    second = "Next visit in two weeks; " + rng.choice(["call", "text"]) + " mother first."
+
+    def check(_screen: str, fields: dict[str, str]) -> str | None:
+        typed = first + second
+        value = fields.get("type_first_part")
+        if value is None:
+            return "the note's field is not on the final screen"
+        if value != typed:
+            kept = _common_prefix(value, typed)
+            return (
+                f"expected all {len(typed)} characters typed, got {len(value)}: "
+                f"{len(typed) - kept} lost from character {kept + 1}"
+            )
+        return None
+
+    return Case({"child_id": str(child["id"]), "first_part": first, "second_part": second}, check)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    length = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        length += 1
+    return length
+
+
+_CASES: dict[str, Callable[[SutClient, SpecBundle, random.Random], Case]] = {
+    "note_linked": _record_linked_note,
+    "sibling_answer_chosen": _resolve_sibling_prepopulation,
+    "every_mention_shown": _find_every_mention,
+    "form_approved": _approve_assessment,
+    "draft_kept": _draft_survives_expiry,
+}
+
+
+def build_case(task: Task, sut: SutClient, specs: SpecBundle, rng: random.Random) -> Case:
+    """Build the task's case in the SUT; skip (a precondition) when the SUT refuses a step."""
+    build = _CASES.get(task.outcome)
+    if build is None:
+        raise LookupError(f"no case for the outcome {task.outcome!r} of task {task.id!r}")
+    return build(sut, specs, rng)
