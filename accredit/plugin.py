@@ -44,6 +44,7 @@ from accredit.sut import (
     load_profile,
     probe,
 )
+from accredit.usability_spec import SCREENSHOT_FOLDER
 
 __all__ = [
     "EVIDENCE_EXCHANGES",
@@ -353,7 +354,7 @@ class UsabilityLog:
     `usability` for the report; their screenshots are files under `directory`, in the run
     directory beside results.json (so the manifest covers them)."""
 
-    FOLDER = "usability"
+    FOLDER = SCREENSHOT_FOLDER
 
     def __init__(self, run: _Run) -> None:
         self._run = run

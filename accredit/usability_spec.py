@@ -11,7 +11,6 @@ what is missing or wrong: a bad task map is the user's mistake (exit 2), not a v
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from accredit.specs import Catalogue, Users, did_you_mean, validate_document
 __all__ = [
     "BROWSER_ACTIONS",
     "HARNESS_ACTIONS",
+    "SCREENSHOT_FOLDER",
     "Accessibility",
     "Budget",
     "Control",
@@ -40,6 +40,8 @@ __all__ = [
     "read_usability",
 ]
 
+#: The folder of a run directory that holds the tasks' screenshots (beside results.json).
+SCREENSHOT_FOLDER = "usability"
 #: Steps the task map maps to a control of the product's screens.
 BROWSER_ACTIONS = ("click", "type", "choose")
 #: Steps the harness performs itself: end the session, close the page, sign in again.
@@ -198,10 +200,8 @@ def read_usability(
             if (s["action"] == "type") != ("value" in s):
                 raise SpecError(path, at, "a type step, and only a type step, names its value")
             if "value" in s and s["value"] not in t["inputs"]:
-                raise SpecError(
-                    path, f"{at}.value",
-                    f"{s['value']!r} is not an input of the task{did_you_mean(s['value'], t['inputs'])}",
-                )  # fmt: skip
+                close = did_you_mean(s["value"], t["inputs"])
+                raise SpecError(path, f"{at}.value", f"{s['value']!r} is not an input{close}")
             steps.append(TaskStep(s["id"], s["action"], s["does"], s.get("value")))
         budget = t["budget"]
         tasks[t["id"]] = Task(
@@ -246,8 +246,6 @@ def _read(path: Path, schema: str) -> dict[str, Any]:
 
 
 # --- task maps --------------------------------------------------------------------------------
-
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 def read_task_map(path: Path, usability: Usability, tasks: Iterable[str] | None = None) -> TaskMap:

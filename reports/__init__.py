@@ -66,7 +66,7 @@ def write_reports(
     results = load_results(results_path)
     policy = load_policy(specs)
     card = score(results, policy, str(results_path))
-    html_path = write_html(results, out_dir, card)
+    html_path = write_html(results, out_dir, card, results_path.parent)
     paths = [
         html_path,
         write_junit(results, out_dir, known_failures),

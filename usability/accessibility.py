@@ -28,11 +28,11 @@ _RUN = """async (tags) => {
   return results.violations.map(v => ({
     rule: v.id, impact: v.impact || "minor", help: v.help, help_url: v.helpUrl,
     nodes: v.nodes.length,
-    examples: v.nodes.slice(0, %d).map(n => ({
-      target: n.target.map(String).join(" "), html: n.html.slice(0, %d)
+    examples: v.nodes.slice(0, MAX_NODES).map(n => ({
+      target: n.target.map(String).join(" "), html: n.html.slice(0, MAX_HTML_CHARS)
     }))
   }));
-}""" % (MAX_NODES, MAX_HTML_CHARS)
+}""".replace("MAX_NODES", str(MAX_NODES)).replace("MAX_HTML_CHARS", str(MAX_HTML_CHARS))
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ accessibility check). Typed text is never kept: only how many keys it took.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,7 +35,8 @@ _UNDER_POINTER = """(element, point) => {
 _SHIFTED = set('ABCDEFGHIJKLMNOPQRSTUVWXYZ!"£$%^&*()_+{}:@~<>?|')
 _NAVIGATION_MS = """() => {
   const n = performance.getEntriesByType("navigation")[0];
-  return n ? Math.max(n.loadEventEnd, n.domContentLoadedEventEnd, n.responseEnd) - n.startTime : null;
+  if (!n) { return null; }
+  return Math.max(n.loadEventEnd, n.domContentLoadedEventEnd, n.responseEnd) - n.startTime;
 }"""
 
 
@@ -97,10 +99,8 @@ class OperatorRecorder:
     def _dialog(self, dialog: object) -> None:
         message = getattr(dialog, "message", "")
         self.dialogs.append(str(message)[:200])
-        try:
+        with contextlib.suppress(PlaywrightError):  # already gone: the page closed
             dialog.dismiss()  # type: ignore[attr-defined]
-        except PlaywrightError:
-            pass  # already gone: the page closed
 
     # --- navigation --------------------------------------------------------------------------
 
