@@ -31,6 +31,11 @@ from tests.reference.conftest import (
     ok,
 )
 from tests.reference.test_prepopulation import approved_for, family, start
+from tests.reference.ui_scenarios import (
+    draft_typed_after_expiry,
+    note_field_labelled,
+    screens_before_the_note_form,
+)
 
 
 def patch_approved(api: Api) -> Any:
@@ -378,6 +383,9 @@ FAULT_TABLE: list[tuple[str, Scenario, Any, Any]] = [
     ("slow-search", search_forty_notes, (["Visit 39."], False), (["Visit 39."], True)),
     ("leak-under-soak", a_read_ten_seconds_on, False, True),
     ("errors-under-load", reads_from_twelve_clients, [200], [200, 503]),
+    ("ui-extra-screens", screens_before_the_note_form, 0, 2),
+    ("ui-missing-labels", note_field_labelled, True, False),
+    ("ui-expiry-loses-draft", draft_typed_after_expiry, "Before. After.", "Before."),
 ]
 
 

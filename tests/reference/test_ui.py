@@ -7,8 +7,7 @@ import httpx
 import pytest
 
 from reference_impl.domain.mentions import highlighted, phrase_words
-
-from .conftest import Api, MakeApi, created, ok_list
+from tests.reference.conftest import Api, MakeApi, created, ok_list
 
 
 def sign_in(api: Api, user: str = "sw_a", next_path: str = "/ui/") -> httpx.Response:
