@@ -21,7 +21,7 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +55,7 @@ __all__ = [
     "MeasurementLog",
     "RequirementViolation",
     "SeriesLog",
+    "TableLog",
     "UsabilityLog",
     "spec_bundle",
 ]
@@ -102,6 +103,8 @@ class _Run:
     seed: int
     run_profile: str
     selection: list[str] | None
+    #: With single requirements named: only the tests that verify one of these run.
+    only_requirements: tuple[str, ...] | None = None
     recorder: Recorder = field(default_factory=Recorder)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     started: float = field(default_factory=time.monotonic)
@@ -119,6 +122,7 @@ class _Run:
     measurements: dict[str, dict[str, Any]] = field(default_factory=dict)
     series: dict[str, dict[str, Any]] = field(default_factory=dict)
     usability: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def client(self) -> SutClient:
         if self.http is None:
@@ -155,6 +159,14 @@ class _Run:
                     f"{item.nodeid}: requirement {unknown[0]!r} is not in the catalogue"
                 )
             self.requirement_ids[item.nodeid] = ids
+        if self.only_requirements is not None:
+            wanted = set(self.only_requirements)
+            dropped = [i for i in items if wanted.isdisjoint(self.requirement_ids[i.nodeid])]
+            if dropped:
+                items[0].config.hook.pytest_deselected(items=dropped)
+                items[:] = [
+                    i for i in items if not wanted.isdisjoint(self.requirement_ids[i.nodeid])
+                ]
         if self.run_profile == "smoke":
             kept = {id(item) for item in _smoke_selection(items)}
             dropped = [item for item in items if id(item) not in kept]
@@ -294,6 +306,20 @@ class _Run:
             **({"measurements": list(self.measurements.values())} if self.measurements else {}),
             **({"series": list(self.series.values())} if self.series else {}),
             **({"usability": list(self.usability.values())} if self.usability else {}),
+            **(
+                {"tables": [self._scrub_table(t) for t in self.tables.values()]}
+                if self.tables
+                else {}
+            ),
+        }
+
+    def _scrub_table(self, table: dict[str, Any]) -> dict[str, Any]:
+        """A table's cells may quote what the SUT answered: no secret reaches the document."""
+        return {
+            **table,
+            "rows": [
+                [self._scrub(c) if isinstance(c, str) else c for c in r] for r in table["rows"]
+            ],
         }
 
 
@@ -375,6 +401,56 @@ class UsabilityLog:
         self._run.usability[task["task"]] = task
 
 
+#: A table cell: text, a number, or none (shown as a dash).
+Cell = str | int | float | None
+
+
+class TableLog:
+    """What a test compared, laid out for the report: expected against got (aggregates, a
+    returned record), or a matrix (who may do what). Written to results.json `tables`; the
+    verdict rests on the test's assertions, the table shows the reader what was compared.
+    Each table belongs to the first requirement the test names."""
+
+    def __init__(self, run: _Run, requirement_id: str) -> None:
+        self._run = run
+        self._requirement = run.specs.catalogue.requirement(requirement_id)
+
+    def record(
+        self,
+        table: str,
+        title: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Cell]],
+        *,
+        mismatched: Iterable[int] = (),
+        note: str | None = None,
+    ) -> None:
+        """Keep one table under the stable id `table`; a later record of the same id replaces
+        it. `mismatched` are the indexes of rows where expected and got differ (the report
+        marks them)."""
+        laid_out = [list(r) for r in rows]
+        for index, row in enumerate(laid_out):
+            if len(row) != len(columns):
+                raise ValueError(
+                    f"{table}: row {index} has {len(row)} cells for {len(columns)} columns"
+                )
+            for cell in row:
+                if cell is not None and not isinstance(cell, str | int | float):
+                    raise TypeError(f"{table}: row {index} has a {type(cell).__name__} cell")
+        entry: dict[str, Any] = {
+            "id": table,
+            "category": self._requirement.category,
+            "requirement": self._requirement.id,
+            "title": title,
+            "columns": list(columns),
+            "rows": laid_out,
+            "mismatched": sorted(set(mismatched)),
+        }
+        if note:
+            entry["note"] = note
+        self._run.tables[table] = entry
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("accredit", "ics-accredit: verify a SUT against the specs")
     group.addoption("--sut", metavar="PROFILE", help="SUT profile (YAML); enables the plugin")
@@ -393,6 +469,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--categories", metavar="LIST", help="comma-separated categories this run covers"
     )
+    group.addoption(
+        "--requirements", metavar="LIST",
+        help="comma-separated requirement ids: run only the tests that verify one of them",
+    )  # fmt: skip
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -417,6 +497,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
     seed = config.getoption("--seed")
     categories = config.getoption("--categories")
+    wanted = config.getoption("--requirements")
     run = _Run(
         specs=specs,
         profile=profile,
@@ -424,6 +505,7 @@ def pytest_configure(config: pytest.Config) -> None:
         seed=seed if seed is not None else secrets.randbelow(2**31),
         run_profile=config.getoption("--run-profile"),
         selection=[c for c in categories.split(",") if c] if categories else None,
+        only_requirements=tuple(i for i in wanted.split(",") if i) if wanted else None,
     )
     config.stash[_RUN] = run
     config.pluginmanager.register(run, "accredit-run")
@@ -523,6 +605,13 @@ def measurements(pytestconfig: pytest.Config, request: pytest.FixtureRequest) ->
     """Where a test records what it measured against a budget (see `MeasurementLog`)."""
     run = _run(pytestconfig)
     return MeasurementLog(run, run.requirement_ids[request.node.nodeid][0])
+
+
+@pytest.fixture
+def tables(pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> TableLog:
+    """Where a test lays out what it compared, for the report (see `TableLog`)."""
+    run = _run(pytestconfig)
+    return TableLog(run, run.requirement_ids[request.node.nodeid][0])
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,7 @@ from reference_impl.api import (
     forms,
     meta,
     notes,
+    plan,
     prepopulation,
     search,
 )
@@ -46,7 +47,8 @@ _DESCRIPTION = (
     "The API every product under accreditation serves to the ics-accredit harness: children, "
     "sibling groups, form definitions, forms and their lifecycle, attachments and links, "
     "addenda, record administration (metadata, moves, merges, bulk updates, pre-population), "
-    "case notes, search of a child's record and the audit trail. Every error "
+    "case notes, the child's plan (objectives and actions owned by teams), search of a "
+    "child's record and the audit trail. Every error "
     "answers with the ErrorBody schema. Rules (questions, bands, lifecycle, roles) come from "
     "the specs the product is accredited against."
 )
@@ -96,6 +98,7 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
         prepopulation.router,
         administration.router,
         notes.router,
+        plan.router_for(specs),
         search.router,
         audit.router,
     ]

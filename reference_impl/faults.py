@@ -20,8 +20,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accredit.plan_spec import PlanSpec
 from accredit.prepopulation_spec import PREVIOUS, SIBLING
 from accredit.specs import Lifecycle, SpecBundle, did_you_mean
+from reference_impl.domain.plan import ActionFacts, ActionQuery, action_matches, order_key
 from reference_impl.domain.prepopulation import RecordedForm
 from reference_impl.store.tables import Form, Note
 
@@ -41,6 +43,7 @@ __all__ = [
     "merge_addendum_into_parent",
     "precedence_sibling_first",
     "scan_every_note",
+    "ties_by_last_update",
 ]
 
 
@@ -180,6 +183,25 @@ _FAULTS = (
         "ui-expiry-loses-draft",
         "Once a web UI session has expired, what the user types is no longer kept as a draft: "
         "signing in again shows only what was typed before the session ended.",
+    ),
+    Fault(
+        "plan-filter-ignores-team",
+        "Listing a child's plan actions ignores the team filter: every owner's actions are listed.",
+    ),
+    Fault(
+        "plan-sort-unstable",
+        "Plan actions equal in the requested sort keys are ordered by their last update, newest "
+        "first, instead of by id: equal actions change places whenever one is edited.",
+    ),
+    Fault(
+        "plan-cross-team-write",
+        "Updating a plan action checks the user's role but not the team that owns the action: "
+        "one team can change another team's actions.",
+    ),
+    Fault(
+        "plan-lost-update",
+        "Updating a plan action ignores the version it was made on: the last writer wins and "
+        "a concurrent update is silently overwritten.",
     ),
 )
 
@@ -330,3 +352,18 @@ def marks_without_sources(marks: dict[str, dict[str, Any]]) -> dict[str, dict[st
     time dropped (the rule and the pre-populated flag stay)."""
     lost = ("source_child_id", "source_form_id", "source_question", "approved_at")
     return {q: {k: (None if k in lost else v) for k, v in m.items()} for q, m in marks.items()}
+
+
+def ties_by_last_update(
+    spec: PlanSpec, actions: Iterable[ActionFacts], query: ActionQuery
+) -> list[ActionFacts]:
+    """plan-sort-unstable: return the actions that pass the query's filters, sorted by its keys
+    with ties ordered by last update, newest first, instead of by the spec's tie-break."""
+    chosen = [a for a in actions if action_matches(spec, a, query)]
+    by_keys = order_key(spec, query.sort, tie_break=False)
+    newest_first = sorted(
+        chosen,
+        key=lambda a: (a.updated_at or datetime.min.replace(tzinfo=UTC), a.id),
+        reverse=True,
+    )
+    return sorted(newest_first, key=by_keys)  # a stable sort: ties stay newest first

@@ -27,6 +27,7 @@ from accredit.policy import load_policy
 from reports.decision_page import decision_page
 from reports.load_section import load_section
 from reports.scoring import Scorecard, score
+from reports.tables_section import tables_section
 from reports.usability_section import usability_section
 
 __all__ = ["render_html", "template_environment", "write_html"]
@@ -149,6 +150,7 @@ def render_html(
         **page,
         **decision_page(card, anchors),
         **load_section(results),
+        **tables_section(results),
         **usability_section(results, artefacts),
     )
 

@@ -30,6 +30,12 @@ from tests.reference.conftest import (
     mandatory_answers,
     ok,
 )
+from tests.reference.test_plan import (
+    equal_actions_in_id_order,
+    listed_for_team_b,
+    other_team_changes_an_action,
+    two_updates_on_one_version,
+)
 from tests.reference.test_prepopulation import approved_for, family, start
 from tests.reference.ui_scenarios import (
     draft_typed_after_expiry,
@@ -386,6 +392,10 @@ FAULT_TABLE: list[tuple[str, Scenario, Any, Any]] = [
     ("ui-extra-screens", screens_before_the_note_form, 0, 2),
     ("ui-missing-labels", note_field_labelled, True, False),
     ("ui-expiry-loses-draft", draft_typed_after_expiry, "Before. After.", "Before."),
+    ("plan-filter-ignores-team", listed_for_team_b, 1, 2),
+    ("plan-sort-unstable", equal_actions_in_id_order, True, False),
+    ("plan-cross-team-write", other_team_changes_an_action, 403, 200),
+    ("plan-lost-update", two_updates_on_one_version, [200, 409], [200, 200]),
 ]
 
 
