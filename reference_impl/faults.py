@@ -29,6 +29,7 @@ from reference_impl.store.tables import Form, Note
 
 __all__ = [
     "FAULTS",
+    "SLOW_APPROVAL_SECONDS",
     "Fault",
     "UnknownFaultError",
     "check_fault_names",
@@ -45,6 +46,10 @@ __all__ = [
     "scan_every_note",
     "ties_by_last_update",
 ]
+
+
+#: ui-slow-approval: how long the approval screen takes to answer.
+SLOW_APPROVAL_SECONDS = 6.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -202,6 +207,21 @@ _FAULTS = (
         "plan-lost-update",
         "Updating a plan action ignores the version it was made on: the last writer wins and "
         "a concurrent update is silently overwritten.",
+    ),
+    Fault(
+        "ui-choice-ignored",
+        "The web UI's Confirm answers button confirms every copied answer as it was copied: "
+        "the source the worker chose between a sibling's and the previous answer is ignored.",
+    ),
+    Fault(
+        "ui-search-notes-only",
+        "The web UI's search of a child's record looks in case notes only: a phrase written in "
+        "an assessment's answers is not found.",
+    ),
+    Fault(
+        "ui-slow-approval",
+        "The web UI's approval answers only after re-rendering every record of the child: "
+        f"about {SLOW_APPROVAL_SECONDS:g} s before the manager sees the approved assessment.",
     ),
 )
 

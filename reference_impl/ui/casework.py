@@ -197,7 +197,13 @@ class Mention:
 
 @router.get("/ui/children/{child_id}/search")
 def search_record(
-    request: Request, child_id: int, user: UiUser, db: DbSession, specs: Specs, q: str = ""
+    request: Request,
+    child_id: int,
+    user: UiUser,
+    db: DbSession,
+    specs: Specs,
+    settings: AppSettings,
+    q: str = "",
 ) -> HTMLResponse:
     require(user, NOTE_READ)
     child = get_row(db, Child, child_id, "child")
@@ -218,7 +224,8 @@ def search_record(
                 f"Case note of {note.occurred_on.day} {note.occurred_on:%B %Y} by {note.author}"
             )
             mentions.append(Mention(source, f"/ui/children/{child.id}#notes", parts))
-    for form, form_title in _titled(specs, _forms_of(db, child.id)):
+    answered = [] if settings.fault("ui-search-notes-only") else _forms_of(db, child.id)
+    for form, form_title in _titled(specs, answered):
         definition = specs.forms.get(form.kind)
         for question_id, value in form.answers.items():
             parts = highlighted(value, query) if isinstance(value, str) else None

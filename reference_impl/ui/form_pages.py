@@ -3,6 +3,7 @@ it through its lifecycle (submit, return, approve), all through the API's own fu
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from accredit.specs import FormDefinition, SpecBundle
+from reference_impl import faults
 from reference_impl.api.deps import AppSettings, DbSession, Now, Specs, get_row, require
 from reference_impl.api.errors import ApiError
 from reference_impl.api.forms import ActionRequest, FormCreate, FormUpdate, create_form, take_action
@@ -275,8 +277,9 @@ async def resolve_prepopulation(
     """Apply the sources chosen where candidates differ, then confirm every copied answer."""
     posted = await request.form()
     form = get_row(db, FormRow, form_id, "form")
+    chosen = [] if settings.fault("ui-choice-ignored") else _choices(db, specs, form)
     try:
-        for choice in _choices(db, specs, form):
+        for choice in chosen:
             wanted = str(posted.get(f"choice-{choice.question_id}", ""))
             current = next((o for o in choice.options if o.selected), None)
             if wanted.isdigit() and (current is None or int(wanted) != current.source_form_id):
@@ -309,6 +312,8 @@ def act_on_form(
 ) -> Response:
     if action not in specs.lifecycle.actions:
         return HTMLResponse("No such action", status_code=404)
+    if settings.fault("ui-slow-approval") and action == "approve":
+        time.sleep(faults.SLOW_APPROVAL_SECONDS)  # the defect: every record re-rendered first
     try:
         body = ActionRequest(reason=reason or None)
         take_action(action, form_id, body, user, db, specs, settings, now)

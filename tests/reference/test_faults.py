@@ -38,9 +38,12 @@ from tests.reference.test_plan import (
 )
 from tests.reference.test_prepopulation import approved_for, family, start
 from tests.reference.ui_scenarios import (
+    approval_seconds,
     draft_typed_after_expiry,
+    mentions_found_on_screen,
     note_field_labelled,
     screens_before_the_note_form,
+    source_after_choosing_the_sibling,
 )
 
 
@@ -392,6 +395,9 @@ FAULT_TABLE: list[tuple[str, Scenario, Any, Any]] = [
     ("ui-extra-screens", screens_before_the_note_form, 0, 2),
     ("ui-missing-labels", note_field_labelled, True, False),
     ("ui-expiry-loses-draft", draft_typed_after_expiry, "Before. After.", "Before."),
+    ("ui-choice-ignored", source_after_choosing_the_sibling, "Sibling's care.", "Own care."),
+    ("ui-search-notes-only", mentions_found_on_screen, 2, 1),
+    ("ui-slow-approval", approval_seconds, False, True),
     ("plan-filter-ignores-team", listed_for_team_b, 1, 2),
     ("plan-sort-unstable", equal_actions_in_id_order, True, False),
     ("plan-cross-team-write", other_team_changes_an_action, 403, 200),

@@ -4,8 +4,10 @@ table in test_faults.py): the same scenario on the clean reference and on the fa
 from __future__ import annotations
 
 import re
+import time
 
 from tests.reference.conftest import Api
+from tests.reference.test_prepopulation import approved_for, family
 
 
 def _sign_in(api: Api, user: str = "sw_a") -> None:
@@ -43,3 +45,44 @@ def draft_typed_after_expiry(api: Api) -> str:
     _sign_in(api)
     page = api.client.get(f"/ui/children/{child['id']}/notes/new").text
     return page.split('data-autosave="', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0]
+
+
+def source_after_choosing_the_sibling(api: Api) -> str:
+    """Whose answer a copied question holds after the worker chose the sibling's on screen."""
+    elder, younger = family(api)  # the elder sibling's approved record says "Sibling's care."
+    approved_for(api, younger, {"basic_care": "Own care."})
+    _sign_in(api)
+    started = api.client.post(
+        f"/ui/children/{younger['id']}/forms", data={"kind": "core_assessment"},
+        follow_redirects=False,
+    )  # fmt: skip
+    form_id = int(started.headers["location"].split("/ui/forms/", 1)[1].split("?", 1)[0])
+    form = api.as_user("sw_a").get(f"/forms/{form_id}").json()
+    candidates = api.as_user("sw_a").get(f"/forms/{form_id}/candidates").json()
+    basic_care = next(c for c in candidates if c["question_id"] == "basic_care")
+    theirs = next(c for c in basic_care["candidates"] if c["source_child_id"] == elder["id"])
+    api.client.post(
+        f"/ui/forms/{form_id}/prepopulation",
+        data={"version": str(form["version"]), "choice-basic_care": str(theirs["source_form_id"])},
+    )
+    answer: str = api.as_user("sw_a").get(f"/forms/{form_id}").json()["answers"]["basic_care"]
+    return answer
+
+
+def mentions_found_on_screen(api: Api) -> int:
+    """How many mentions the search screen shows: one in a note, one in an answer."""
+    form = api.form()
+    api.as_user("sw_a").post(f"/children/{form['child_id']}/notes", {"text": "Missed the bus."})
+    api.save(form, {"health": "Missed the bus to the clinic."})
+    _sign_in(api)
+    page = api.client.get(f"/ui/children/{form['child_id']}/search?q=missed+the+bus").text
+    return page.count("<mark>")
+
+
+def approval_seconds(api: Api) -> bool:
+    """Whether approving on screen takes longer than a second."""
+    form = api.submitted()
+    _sign_in(api, "tm_a")
+    started = time.monotonic()
+    api.client.post(f"/ui/forms/{form['id']}/actions/approve")
+    return time.monotonic() - started > 1
