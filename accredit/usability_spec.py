@@ -116,7 +116,7 @@ class Control:
 
     def describe(self) -> str:
         """Return how the control is found, e.g. `button "Save note"`."""
-        what = f"{self.role} {self.name!r}" if self.role else f"the field labelled {self.label!r}"
+        what = f"{self.role} {self.name!r}" if self.role else f"field labelled {self.label!r}"
         if self.within_role:
             what += f" in {self.within_role} {self.within_name!r}"
         if self.option:

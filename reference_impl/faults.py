@@ -223,6 +223,11 @@ _FAULTS = (
         "The web UI's approval answers only after re-rendering every record of the child: "
         f"about {SLOW_APPROVAL_SECONDS:g} s before the manager sees the approved assessment.",
     ),
+    Fault(
+        "ui-plan-filter-lost",
+        "The web UI's plan screen shows the team chosen in its filter but lists every team's "
+        "actions.",
+    ),
 )
 
 #: Every planted fault by name.

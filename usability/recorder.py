@@ -29,8 +29,14 @@ NAVIGATION_GRACE_SECONDS = 0.4
 _SHIFTS = 3
 _UNDER_POINTER = """(element, point) => {
   const hit = document.elementFromPoint(point.x, point.y);
-  return !!hit && (hit === element || element.contains(hit) || hit.contains(element)
+  return !!hit && (hit === element || element.contains(hit)
     || (element.labels && Array.from(element.labels).some(l => l.contains(hit))));
+}"""
+#: Where a control is pointed at: the middle of its first box (a link that wraps over two
+#: lines has its middle between them, on nothing).
+_TARGET_POINT = """element => {
+  const box = element.getClientRects()[0] || element.getBoundingClientRect();
+  return [box.x + box.width / 2, box.y + box.height / 2];
 }"""
 _SHIFTED = set('ABCDEFGHIJKLMNOPQRSTUVWXYZ!"£$%^&*()_+{}:@~<>?|')
 _NAVIGATION_MS = """() => {
@@ -159,10 +165,7 @@ class OperatorRecorder:
         before = float(self.page.evaluate("() => window.scrollY"))
         target.scroll_into_view_if_needed()
         self.scroll_px += abs(float(self.page.evaluate("() => window.scrollY")) - before)
-        box = target.bounding_box()
-        if box is None:
-            raise ControlNotFound("the control is not visible")
-        centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        centre = self._target_point(target)
         self._to_mouse(step)
         self._pointed = (
             self._pointer is None
@@ -174,6 +177,13 @@ class OperatorRecorder:
             self._pointer = centre
         return centre
 
+    @staticmethod
+    def _target_point(target: Locator) -> tuple[float, float]:
+        point = target.evaluate(_TARGET_POINT)
+        if not point or not all(isinstance(v, int | float) for v in point):
+            raise ControlNotFound("the control is not visible")
+        return float(point[0]), float(point[1])
+
     def _press(self, target: Locator, centre: tuple[float, float], step: str) -> None:
         """Press and release the button on the control. Should the screen shift under the
         pointer first (a status line appearing above it), the pointer follows the control, as
@@ -181,10 +191,7 @@ class OperatorRecorder:
         for _ in range(_SHIFTS):
             if target.evaluate(_UNDER_POINTER, {"x": centre[0], "y": centre[1]}):
                 break
-            box = target.bounding_box()
-            if box is None:
-                raise ControlNotFound("the control is no longer visible")
-            centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            centre = self._target_point(target)
             self.page.mouse.move(*centre)
             self._pointer = centre
         self.operators.append(Operator("B", step, count=2, note="click", command=not self._pointed))
@@ -218,7 +225,7 @@ class OperatorRecorder:
         once the pointer is on it."""
         self._point(target, step)
         self.operators.append(Operator("B", step, count=2, note="open the list"))
-        target.select_option(label=option)
+        target.select_option(option)  # the option's value or its text
         self.operators.append(Operator("P", step, anticipated=True, note="the option"))
         self.operators.append(Operator("B", step, count=2, note="click"))
         self.clicks += 2

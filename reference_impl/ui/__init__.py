@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from reference_impl.ui import casework, drafts, form_pages, sessions
+from reference_impl.ui import casework, drafts, form_pages, plan_pages, sessions
 from reference_impl.ui.rendering import ASSETS, FRONTEND, STATIC, warn_if_unstyled
 
 __all__ = ["TASK_MAP", "install_ui"]
@@ -22,7 +22,13 @@ TASK_MAP = Path(__file__).parent / "taskmap.yaml"
 
 def install_ui(app: FastAPI) -> None:
     """Serve the screens, their scripts and GOV.UK Frontend's files under /ui/ and /assets/."""
-    for router in (sessions.router, drafts.router, casework.router, form_pages.router):
+    for router in (
+        sessions.router,
+        drafts.router,
+        casework.router,
+        form_pages.router,
+        plan_pages.router,
+    ):
         app.include_router(router)
     app.add_exception_handler(sessions.SignInRequired, sessions.to_sign_in)
     app.add_api_route(

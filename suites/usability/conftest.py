@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from accredit.plan_spec import read_plan
 from accredit.plugin import UsabilityLog, spec_bundle
 from accredit.specs import FormDefinition, SpecBundle
 from accredit.sut import Exchange, Recorder, SutClient, UiProfile
@@ -409,11 +410,72 @@ def _common_prefix(a: str, b: str) -> int:
     return length
 
 
+def _update_and_filter_plan(sut: SutClient, specs: SpecBundle, rng: random.Random) -> Case:
+    plan = read_plan(specs)
+    author = sut.as_user(AUTHOR)
+    team = specs.users.user(AUTHOR).team
+    other_user = next(
+        u for u in specs.users.required_users if u.role == specs.users.user(AUTHOR).role
+        and u.team not in (None, team)
+    )  # fmt: skip
+    child = create_child(author, rng)
+    objective = precondition(
+        author.post(f"/children/{child['id']}/plan/objectives", {"title": "Safe at home"}),
+        201,
+        "add an objective to the plan",
+    )
+    due = date_of_birth_aged(0).replace(year=date_of_birth_aged(0).year + 1).isoformat()
+    titles = {
+        team: ["Weekly visit by the social worker", "Referral to the family centre"],
+        other_user.team: ["Parenting course place", "School attendance review"],
+    }
+    actions: dict[str, list[Any]] = {}
+    for owner, names in titles.items():
+        writer = sut.as_user(AUTHOR if owner == team else other_user.key)
+        for name in names:
+            body = {
+                "title": name, "owner": owner, "responsible": f"Worker of team {owner}",
+                "due_date": due, "priority": plan.priorities[0],
+            }  # fmt: skip
+            actions.setdefault(str(owner), []).append(
+                precondition(
+                    writer.post(
+                        f"/children/{child['id']}/plan/objectives/{objective['id']}/actions", body
+                    ),
+                    201,
+                    f"add an action of team {owner}",
+                )
+            )
+    mine = actions[str(team)][0]
+    new_status = next(s for s in plan.statuses if s != mine["status"])
+
+    def check(screen: str, _fields: dict[str, str]) -> str | None:
+        read = precondition(author.get(f"/plan-actions/{mine['id']}"), 200, "read the action")
+        if read["status"] != new_status:
+            return f"action {mine['id']} is {read['status']!r}, not {new_status!r}"
+        shown = _words(screen)
+        missing = [a["title"] for a in actions[str(team)] if a["title"] not in shown]
+        others = [a["title"] for a in actions[str(other_user.team)] if a["title"] in shown]
+        if missing or others:
+            return (
+                f"the plan filtered to team {team} should list {titles[team]} and no other "
+                f"team's action; missing {missing}, other teams' shown {others}"
+            )
+        return None
+
+    inputs = {
+        "child_id": str(child["id"]), "action_title": mine["title"], "new_status": new_status,
+        "team": str(team),
+    }  # fmt: skip
+    return Case(inputs, check)
+
+
 _CASES: dict[str, Callable[[SutClient, SpecBundle, random.Random], Case]] = {
     "note_linked": _record_linked_note,
     "sibling_answer_chosen": _resolve_sibling_prepopulation,
     "every_mention_shown": _find_every_mention,
     "form_approved": _approve_assessment,
+    "plan_action_updated_and_filtered": _update_and_filter_plan,
     "draft_kept": _draft_survives_expiry,
 }
 

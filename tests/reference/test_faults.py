@@ -42,6 +42,7 @@ from tests.reference.ui_scenarios import (
     draft_typed_after_expiry,
     mentions_found_on_screen,
     note_field_labelled,
+    plan_rows_for_team_a,
     screens_before_the_note_form,
     source_after_choosing_the_sibling,
 )
@@ -398,6 +399,7 @@ FAULT_TABLE: list[tuple[str, Scenario, Any, Any]] = [
     ("ui-choice-ignored", source_after_choosing_the_sibling, "Sibling's care.", "Own care."),
     ("ui-search-notes-only", mentions_found_on_screen, 2, 1),
     ("ui-slow-approval", approval_seconds, False, True),
+    ("ui-plan-filter-lost", plan_rows_for_team_a, 1, 2),
     ("plan-filter-ignores-team", listed_for_team_b, 1, 2),
     ("plan-sort-unstable", equal_actions_in_id_order, True, False),
     ("plan-cross-team-write", other_team_changes_an_action, 403, 200),

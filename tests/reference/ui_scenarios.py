@@ -86,3 +86,21 @@ def approval_seconds(api: Api) -> bool:
     started = time.monotonic()
     api.client.post(f"/ui/forms/{form['id']}/actions/approve")
     return time.monotonic() - started > 1
+
+
+def plan_rows_for_team_a(api: Api) -> int:
+    """How many actions the plan screen lists when filtered to team A (one of A, one of B)."""
+    child = api.child()
+    objective = (
+        api.as_user("sw_a")
+        .post(f"/children/{child['id']}/plan/objectives", {"title": "Safe at home"})
+        .json()
+    )
+    path = f"/children/{child['id']}/plan/objectives/{objective['id']}/actions"
+    for user, team in (("sw_a", "A"), ("sw_b", "B")):
+        body = {"title": f"Visit by {team}", "owner": team, "responsible": "A worker",
+                "due_date": "2030-01-31", "priority": "low"}  # fmt: skip
+        assert api.as_user(user).post(path, body).status_code == 201
+    _sign_in(api)
+    page = api.client.get(f"/ui/children/{child['id']}/plan?team=A").text
+    return page.count('href="/ui/plan-actions/')
