@@ -15,6 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
@@ -83,11 +84,12 @@ def _xpath_literal(text: str) -> str:
 def _candidates(page: Page, control: Control) -> tuple[Locator, Locator | None]:
     scope: Page | Locator = page
     if control.within_role and control.within_name:
-        scope = page.get_by_role(control.within_role, name=control.within_name, exact=True)  # type: ignore[arg-type]
+        within: Any = control.within_role  # an ARIA role, as the task map names it
+        scope = page.get_by_role(within, name=control.within_name, exact=True)
     if control.role and control.name:
-        return scope.get_by_role(control.role, name=control.name, exact=True).filter(
-            visible=True
-        ), None  # type: ignore[arg-type]
+        role: Any = control.role
+        found = scope.get_by_role(role, name=control.name, exact=True).filter(visible=True)
+        return found, None
     label = control.label or ""
     primary = scope.get_by_label(label, exact=True).filter(visible=True)
     # What a sighted user does with a field whose label is not associated with it: reads the
