@@ -53,7 +53,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     for task in usability.accredited_tasks:
         requirement = judged_by.args[0] if judged_by else task.requirement
         params.append(
-            pytest.param(task.id, id=task.id, marks=[pytest.mark.requirement(requirement)])
+            # Every task runs in a smoke run too: each is its requirement's only test.
+            pytest.param(
+                task.id,
+                id=task.id,
+                marks=[pytest.mark.requirement(requirement), pytest.mark.smoke],
+            )
         )
     metafunc.parametrize("task_id", params)
 
