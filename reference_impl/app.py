@@ -14,17 +14,21 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from accredit.errors import SpecError
+from accredit.record_spec import load_record_rules
 from accredit.specs import SpecBundle, Users, load_specs
 from reference_impl import CONTRACT_VERSION
 from reference_impl.api import (
     addenda,
     administration,
+    assessment_steps,
     audit,
     children,
+    chronology,
     definitions,
     evidence,
     forms,
     meta,
+    note_links,
     notes,
     plan,
     prepopulation,
@@ -47,7 +51,9 @@ _DESCRIPTION = (
     "The API every product under accreditation serves to the ics-accredit harness: children, "
     "sibling groups, form definitions, forms and their lifecycle, attachments and links, "
     "addenda, record administration (metadata, moves, merges, bulk updates, pre-population), "
-    "case notes, the child's plan (objectives and actions owned by teams), search of a "
+    "the six steps of a core assessment (evidence, analysis, needs, actions, planned and actual "
+    "outcomes), the child's plan (objectives and actions owned by teams), case notes and the "
+    "records they are linked to, the chronology, search of a "
     "child's record and the audit trail. Every error "
     "answers with the ErrorBody schema. Rules (questions, bands, lifecycle, roles) come from "
     "the specs the product is accredited against."
@@ -62,6 +68,7 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
     """
     settings = settings or Settings()
     specs = specs or load_specs(settings.specs_dir)
+    record_rules = load_record_rules(specs.root)
     engine = make_engine(settings.database_url)
     sessions = make_sessions(engine)
     with sessions() as session:
@@ -82,6 +89,7 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
     )
     app.state.settings = settings
     app.state.specs = specs
+    app.state.record_rules = record_rules
     app.state.engine = engine
     app.state.sessions = sessions
     install_error_handlers(app)
@@ -97,8 +105,11 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
         addenda.router,
         prepopulation.router,
         administration.router,
+        assessment_steps.router,
         notes.router,
         plan.router_for(specs),
+        note_links.router_for(record_rules),
+        chronology.router,
         search.router,
         audit.router,
     ]

@@ -228,6 +228,33 @@ _FAULTS = (
         "The web UI's plan screen shows the team chosen in its filter but lists every team's "
         "actions.",
     ),
+    Fault(
+        "evidence-kind-dropped",
+        "Evidence items of an assessment lose their mark: every item is kept as objective, "
+        "a parent's opinion included.",
+    ),
+    Fault(
+        "need-links-lost",
+        "A need reads back without the evidence it rests on and the plan actions that meet it.",
+    ),
+    Fault(
+        "note-link-dropped",
+        "A case note is kept but not its links: the assessment it speaks of does not list it.",
+    ),
+    Fault(
+        "chronology-misordered",
+        "The chronology lists events in the order they were typed in, not the order they "
+        "happened: a note written today about last month comes last.",
+    ),
+    Fault(
+        "search-misses-answers",
+        "Search of a child's record looks only in case notes, never in the answers of forms.",
+    ),
+    Fault(
+        "search-leaks-other-child",
+        "Search of a child's record looks in the answers of every child's forms, so another "
+        "child's text is returned.",
+    ),
 )
 
 #: Every planted fault by name.

@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from reference_impl.store import casework as _casework  # noqa: F401 (its tables, for create_all)
 from reference_impl.store.note_search import install_note_index
 from reference_impl.store.tables import Base
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -37,6 +38,13 @@ from tests.reference.test_plan import (
     two_updates_on_one_version,
 )
 from tests.reference.test_prepopulation import approved_for, family, start
+from tests.reference.test_record import (
+    chronology_of_a_late_note,
+    evidence_of_a_need,
+    forms_found_for_a_shared_phrase,
+    kind_of_a_subjective_item,
+    notes_of_a_linked_form,
+)
 from tests.reference.ui_scenarios import (
     approval_seconds,
     draft_typed_after_expiry,
@@ -404,6 +412,17 @@ FAULT_TABLE: list[tuple[str, Scenario, Any, Any]] = [
     ("plan-sort-unstable", equal_actions_in_id_order, True, False),
     ("plan-cross-team-write", other_team_changes_an_action, 403, 200),
     ("plan-lost-update", two_updates_on_one_version, [200, 409], [200, 200]),
+    ("evidence-kind-dropped", kind_of_a_subjective_item, "subjective", "objective"),
+    ("need-links-lost", evidence_of_a_need, (1, 1), (0, 0)),
+    ("note-link-dropped", notes_of_a_linked_form, 1, 0),
+    (
+        "chronology-misordered",
+        chronology_of_a_late_note,
+        [str(date.today() - timedelta(days=d)) for d in (30, 2)],
+        [str(date.today() - timedelta(days=d)) for d in (2, 30)],
+    ),
+    ("search-misses-answers", forms_found_for_a_shared_phrase, ["own"], []),
+    ("search-leaks-other-child", forms_found_for_a_shared_phrase, ["own"], ["other", "own"]),
 ]
 
 
