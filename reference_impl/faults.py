@@ -229,6 +229,11 @@ _FAULTS = (
         "actions.",
     ),
     Fault(
+        "ui-split-need-view",
+        "The web UI shows a need's analysis on its own screen, with the evidence it rests on and "
+        "the plan actions that meet it each a link away on a screen of their own.",
+    ),
+    Fault(
         "evidence-kind-dropped",
         "Evidence items of an assessment lose their mark: every item is kept as objective, "
         "a parent's opinion included.",

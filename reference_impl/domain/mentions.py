@@ -1,23 +1,19 @@
-"""Where a phrase is written in a child's record: the pure rule the reference's search screen
-uses for case notes and answers alike.
+"""Where a phrase is written in a text, to mark each mention on the search screen.
 
-A phrase is its words (letters and digits), case and punctuation ignored, found in this order
-and next to each other: the rule of the notes' full-text search (store/note_search.py), so the
-screen and the API find the same notes.
+A phrase is its words, case, accents and punctuation ignored, in this order and next to each
+other: the rule of the record's search (`domain/record_search.py`), whose folding this uses, so
+the screen marks exactly what the search found.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["highlighted", "phrase_words"]
+from reference_impl.domain.record_search import phrase_words
+
+__all__ = ["highlighted"]
 
 _WORD = re.compile(r"\w+")
-
-
-def phrase_words(phrase: str) -> tuple[str, ...]:
-    """Return the words of a phrase, lower-cased; empty when it has none."""
-    return tuple(word.lower() for word in _WORD.findall(phrase))
 
 
 def highlighted(text: str, phrase: str) -> list[tuple[str, bool]] | None:
@@ -31,7 +27,7 @@ def highlighted(text: str, phrase: str) -> list[tuple[str, bool]] | None:
     index = 0
     while index + len(wanted) <= len(words):
         window = words[index : index + len(wanted)]
-        if tuple(w.group().lower() for w in window) == wanted:
+        if [phrase_words(w.group())[0] for w in window] == wanted:
             spans.append((window[0].start(), window[-1].end()))
             index += len(wanted)
         else:

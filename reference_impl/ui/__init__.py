@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from reference_impl.ui import casework, drafts, form_pages, plan_pages, sessions
+from reference_impl.ui import casework, drafts, form_pages, need_pages, plan_pages, sessions
 from reference_impl.ui.rendering import ASSETS, FRONTEND, STATIC, warn_if_unstyled
 
 __all__ = ["TASK_MAP", "install_ui"]
@@ -28,6 +28,7 @@ def install_ui(app: FastAPI) -> None:
         casework.router,
         form_pages.router,
         plan_pages.router,
+        need_pages.router,
     ):
         app.include_router(router)
     app.add_exception_handler(sessions.SignInRequired, sessions.to_sign_in)

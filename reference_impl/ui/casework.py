@@ -16,14 +16,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accredit.specs import SpecBundle
-from reference_impl.api.deps import AppSettings, DbSession, Now, Specs, get_row, require
+from reference_impl.api.deps import (
+    AppSettings,
+    DbSession,
+    Now,
+    RecordSpec,
+    Specs,
+    get_row,
+    require,
+)
 from reference_impl.api.errors import ApiError
-from reference_impl.api.evidence import LinkCreate, add_link
-from reference_impl.api.notes import NoteCreate, create_note
+from reference_impl.api.notes import NoteCreate, NoteLinkCreate, create_note
+from reference_impl.api.search import search_record as search_the_record
 from reference_impl.domain.access import CHILD_READ, FORM_CREATE, NOTE_READ, NOTE_WRITE, Actor
 from reference_impl.domain.mentions import highlighted
-from reference_impl.store.note_search import search_notes
-from reference_impl.store.tables import Child, FormLink, Note
+from reference_impl.store.casework import EvidenceItem, Need, NoteLink
+from reference_impl.store.tables import Child, Note
 from reference_impl.store.tables import Form as FormRow
 from reference_impl.store.ui_sessions import discard_draft, read_draft
 from reference_impl.ui.drafts import note_place
@@ -38,6 +46,8 @@ router = APIRouter(include_in_schema=False)
 CASELOAD_ROWS = 50
 #: The most mentions one search screen shows.
 MAX_MENTIONS = 200
+#: The note link target type of an assessment (specs/record.yaml note_links.targets).
+_FORM = "form"
 #: What each banner of the record says, by the `done` the previous screen redirects with.
 _BANNERS = {"note": "Case note saved"}
 
@@ -84,14 +94,14 @@ def child_record(
     if user.may(NOTE_READ):
         rows = list(db.scalars(select(Note).where(Note.child_id == child.id).order_by(Note.id)))
         links = db.scalars(
-            select(FormLink).where(
-                FormLink.target_type == "note", FormLink.target_id.in_([n.id for n in rows])
+            select(NoteLink).where(
+                NoteLink.target_type == _FORM, NoteLink.note_id.in_([n.id for n in rows])
             )
         )
         linked: dict[int, list[tuple[int, str]]] = {}
         for link in links:
-            linked.setdefault(link.target_id, []).append(
-                (link.form_id, titles.get(link.form_id, ""))
+            linked.setdefault(link.note_id, []).append(
+                (link.target_id, titles.get(link.target_id, ""))
             )
         notes = [(n, linked.get(n.id, [])) for n in reversed(rows)]
     return page(
@@ -104,9 +114,9 @@ def child_record(
 
 
 def _linkable(db: Session, specs: SpecBundle, child_id: int) -> list[tuple[FormRow, str]]:
-    """The child's forms a note may be linked to now: those open to evidence (lifecycle.yaml)."""
-    forms = [f for f in _forms_of(db, child_id) if specs.lifecycle.state(f.status).evidence]
-    return _titled(specs, forms)
+    """The child's forms a note may be linked to (the link is the note's: a locked form is
+    not changed by it)."""
+    return _titled(specs, _forms_of(db, child_id))
 
 
 def _note_form(
@@ -160,6 +170,7 @@ def save_note(
     db: DbSession,
     specs: Specs,
     settings: AppSettings,
+    rules: RecordSpec,
     now: Now,
     text: Annotated[str, Form()] = "",
     form_id: Annotated[str, Form()] = "",
@@ -170,15 +181,11 @@ def save_note(
     if not text.strip():
         errors = [ErrorItem("Enter the case note", "text")]
         return _note_form(request, user, db, specs, child, text, chosen, errors)
+    links = [NoteLinkCreate(target_type=_FORM, target_id=chosen)] if chosen else []
     try:
-        note = create_note(child.id, NoteCreate(text=text), user, db, settings, now)
-        if chosen is not None:
-            form = get_row(db, FormRow, chosen, "form")
-            if form.child_id != child.id:
-                raise ApiError(422, "invalid_request", "that assessment is another child's")
-            body = LinkCreate(version=form.version, target_type="note", target_id=note.id)
-            add_link(form.id, body, user, db, specs, settings, now)
+        create_note(child.id, NoteCreate(text=text, links=links), user, db, settings, rules, now)
     except (ApiError, ValueError) as error:
+        db.rollback()
         message = error.message if isinstance(error, ApiError) else str(error)
         return _note_form(request, user, db, specs, child, text, chosen, [ErrorItem(message)])
     discard_draft(db, user.key, note_place(child.id), "text")
@@ -203,37 +210,63 @@ def search_record(
     db: DbSession,
     specs: Specs,
     settings: AppSettings,
+    rules: RecordSpec,
     q: str = "",
 ) -> HTMLResponse:
+    """Every place of the record that holds the phrase (the API's own search), each shown
+    whole with the phrase marked and its source named."""
     require(user, NOTE_READ)
     child = get_row(db, Child, child_id, "child")
-    query = q[:200]
+    query = q[: rules.search.max_query_chars]
     if not query.strip():
-        errors = (
-            [ErrorItem("Enter the words to search for", "q")] if "q" in request.query_params else []
-        )
+        asked = "q" in request.query_params
+        errors = [ErrorItem("Enter the words to search for", "q")] if asked else []
         return page(
             request, "search.html.j2", title="Search the record", user=user, child=child,
             query="", searched=False, mentions=[], errors=errors,
         )  # fmt: skip
-    mentions: list[Mention] = []
-    for note in search_notes(db, child.id, query, MAX_MENTIONS):
-        parts = highlighted(note.text, query)
-        if parts is not None:
-            source = (
-                f"Case note of {note.occurred_on.day} {note.occurred_on:%B %Y} by {note.author}"
-            )
-            mentions.append(Mention(source, f"/ui/children/{child.id}#notes", parts))
-    answered = [] if settings.fault("ui-search-notes-only") else _forms_of(db, child.id)
-    for form, form_title in _titled(specs, answered):
-        definition = specs.forms.get(form.kind)
-        for question_id, value in form.answers.items():
-            parts = highlighted(value, query) if isinstance(value, str) else None
-            if parts is not None and definition is not None:
-                question = definition.question(question_id).text
-                source = f"{form_title} (form {form.id}): {question}"
-                mentions.append(Mention(source, f"/ui/forms/{form.id}", parts))
+    found = search_the_record(child.id, query, user, db, settings, rules, MAX_MENTIONS)
+    hits = found.hits
+    if settings.fault("ui-search-notes-only"):
+        hits = [h for h in hits if h.source_type == "note"]  # the defect: answers are skipped
+    titles = dict((f.id, t) for f, t in _titled(specs, _forms_of(db, child.id)))
+    mentions = []
+    for hit in hits:
+        source, href, text = _source_of(db, specs, child, titles, hit.source_type, hit.source_id,
+                                        hit.form_id, hit.field)  # fmt: skip
+        parts = highlighted(text, query) or [(text, False)]
+        mentions.append(Mention(source, href, parts))
     return page(
         request, "search.html.j2", title="Search the record", user=user, child=child,
-        query=query, searched=True, mentions=mentions[:MAX_MENTIONS],
+        query=query, searched=True, mentions=mentions,
     )  # fmt: skip
+
+
+def _source_of(
+    db: Session,
+    specs: SpecBundle,
+    child: Child,
+    titles: dict[int, str],
+    kind: str,
+    ident: int,
+    form_id: int | None,
+    field: str,
+) -> tuple[str, str, str]:
+    """Return where a hit is (said for people), the screen that shows it, and its whole text."""
+    form_name = f"{titles.get(form_id or 0, 'Form')} (form {form_id})"
+    if kind == "note":
+        note = get_row(db, Note, ident, "note")
+        when = f"{note.occurred_on.day} {note.occurred_on:%B %Y}"
+        return f"Case note of {when} by {note.author}", f"/ui/children/{child.id}#notes", note.text
+    href = f"/ui/forms/{form_id}"
+    if kind == "form":
+        form = get_row(db, FormRow, ident, "form")
+        definition = specs.forms.get(form.kind)
+        question = definition.question(field).text if definition is not None else field
+        return f"{form_name}: {question}", href, str(form.answers.get(field, ""))
+    if kind == "evidence":
+        item = get_row(db, EvidenceItem, ident, "evidence item")
+        return f"{form_name}: evidence ({item.kind})", href, item.text
+    need = get_row(db, Need, ident, "need")
+    text = str(getattr(need, field, ""))
+    return f"{form_name}: need, {field.replace('_', ' ')}", f"{href}/needs/{need.id}", text

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accredit.specs import FormDefinition, SpecBundle
@@ -24,6 +25,7 @@ from reference_impl.api.prepopulation import (
     confirm_answers,
 )
 from reference_impl.domain.access import FORM_EDIT, FORM_READ, Actor
+from reference_impl.store.casework import Need
 from reference_impl.store.tables import Child
 from reference_impl.store.tables import Form as FormRow
 from reference_impl.store.ui_sessions import discard_draft, read_draft
@@ -183,9 +185,10 @@ def _form_screen(
         for t in lifecycle.transitions
     )
     unconfirmed = [q for q, m in form.prepopulation.items() if m.get("prepopulated")]
+    needs = list(db.scalars(select(Need).where(Need.form_id == form.id).order_by(Need.id)))
     return page(
         request, "form.html.j2", title=definition.title, user=user, form=form, child=child,
-        actions=actions, may_return=may_return, editable=editable,
+        actions=actions, may_return=may_return, editable=editable, needs=needs,
         choices=_choices(db, specs, form) if editable else [],
         unconfirmed=unconfirmed if editable else [],
         sections=_questions(db, user, definition, form), place=form_place(form.id),

@@ -21,6 +21,7 @@ import pytest
 
 from accredit.plan_spec import read_plan
 from accredit.plugin import UsabilityLog, spec_bundle
+from accredit.record_spec import load_record_rules
 from accredit.specs import FormDefinition, SpecBundle
 from accredit.sut import Exchange, Recorder, SutClient, UiProfile
 from accredit.usability_spec import Task, TaskMap, Usability, read_task_map, read_usability
@@ -239,10 +240,11 @@ def _record_linked_note(sut: SutClient, specs: SpecBundle, rng: random.Random) -
         saved = [n for n in notes if n["text"] == note]
         if not saved:
             return f"no case note reading {note!r} on child {child['id']}'s record"
-        read = precondition(author.get(f"/forms/{form['id']}"), 200, "read the assessment")
-        linked = {link["target_id"] for link in read["links"] if link["target_type"] == "note"}
-        if not linked & {n["id"] for n in saved}:
-            return f"the note was saved but is not linked to form {form['id']}"
+        listing = load_record_rules(specs.root).link_target("form").notes_path
+        path = listing.replace("{form_id}", str(form["id"]))
+        listed = precondition(author.get(path), 200, "read the assessment's notes")
+        if not {n["id"] for n in listed} & {n["id"] for n in saved}:
+            return f"the note was saved but form {form['id']} does not list it ({path})"
         return None
 
     inputs = {
@@ -475,12 +477,92 @@ def _update_and_filter_plan(sut: SutClient, specs: SpecBundle, rng: random.Rando
     return Case(inputs, check)
 
 
+def _need_on_one_screen(sut: SutClient, specs: SpecBundle, rng: random.Random) -> Case:
+    plan = read_plan(specs)
+    rules = load_record_rules(specs.root)
+    author = sut.as_user(AUTHOR)
+    child = create_child(author, rng)
+    name = child["given_name"]
+    objective = precondition(
+        author.post(f"/children/{child['id']}/plan/objectives", {"title": "Health"}),
+        201,
+        "add an objective to the plan",
+    )
+    due = date_of_birth_aged(0).replace(year=date_of_birth_aged(0).year + 1).isoformat()
+    action = precondition(
+        author.post(
+            f"/children/{child['id']}/plan/objectives/{objective['id']}/actions",
+            {
+                "title": f"Book {name}'s dental check-up",
+                "owner": specs.users.user(AUTHOR).team,
+                "responsible": "Mother, with the health visitor",
+                "due_date": due,
+                "priority": plan.priorities[-1],
+            },
+        ),
+        201,
+        "add a plan action",
+    )
+    form = _form_started(author, child["id"])
+    version = form["version"]
+    evidence = []
+    for kind, text in zip(
+        rules.steps.evidence_kinds,
+        (f"The school nurse's letter: {name} has two untreated cavities.",
+         f"Mother says {name} is frightened of the dentist."),
+        strict=False,
+    ):  # fmt: skip
+        item = precondition(
+            author.post(f"/forms/{form['id']}/evidence", {"version": version, "kind": kind,
+                                                          "text": text}),
+            201,
+            "add an evidence item",
+        )  # fmt: skip
+        version = item["form_version"]
+        evidence.append(item)
+    analysis = f"{name}'s dental health is neglected through fear, not indifference."
+    need = precondition(
+        author.post(
+            f"/forms/{form['id']}/needs",
+            {
+                "version": version,
+                "need": f"{name} needs dental treatment",
+                "analysis": analysis,
+                "evidence_ids": [e["id"] for e in evidence],
+                "actions": [{"action_id": action["id"]}],
+                "planned_outcome": "Treated by March.",
+            },
+        ),
+        201,
+        "add a need linked to its evidence and plan action",
+    )
+    wanted = {
+        "evidence": [e["text"] for e in evidence], "analysis": [analysis],
+        "plan actions": [action["title"]],
+    }  # fmt: skip
+
+    def check(screen: str, _fields: dict[str, str]) -> str | None:
+        shown = _words(screen)
+        missing = [f"{part}: {t!r}" for part, texts in wanted.items() for t in texts
+                   if _words(t) not in shown]  # fmt: skip
+        if missing:
+            return f"the final screen lacks {len(missing)} of the need's parts: {missing[0]}"
+        return None
+
+    inputs = {
+        "child_id": str(child["id"]), "form_id": str(form["id"]),
+        "form_title": specs.forms[KIND].title, "need_title": need["need"],
+    }  # fmt: skip
+    return Case(inputs, check)
+
+
 _CASES: dict[str, Callable[[SutClient, SpecBundle, random.Random], Case]] = {
     "note_linked": _record_linked_note,
     "sibling_answer_chosen": _resolve_sibling_prepopulation,
     "every_mention_shown": _find_every_mention,
     "form_approved": _approve_assessment,
     "plan_action_updated_and_filtered": _update_and_filter_plan,
+    "need_evidence_analysis_plan_on_one_screen": _need_on_one_screen,
     "draft_kept": _draft_survives_expiry,
 }
 

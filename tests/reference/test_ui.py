@@ -6,7 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from reference_impl.domain.mentions import highlighted, phrase_words
+from reference_impl.domain.mentions import highlighted
+from reference_impl.domain.record_search import phrase_words
 from tests.reference.conftest import Api, MakeApi, created, ok_list
 
 
@@ -150,10 +151,10 @@ def test_a_note_linked_to_an_assessment_is_listed_by_it(api: Api) -> None:
     )
     assert response.status_code == 303
     notes = ok_list(api.as_user("sw_a").get(f"/children/{form['child_id']}/notes"))
-    links = api.as_user("sw_a").get(f"/forms/{form['id']}").json()["links"]
-    assert [(link["target_type"], link["target_id"]) for link in links] == [
-        ("note", notes[0]["id"])
-    ]
+    listed = ok_list(api.as_user("sw_a").get(f"/forms/{form['id']}/notes"))
+    assert [n["id"] for n in listed] == [notes[0]["id"]]
+    page = api.client.get(f"/ui/children/{form['child_id']}").text
+    assert f"Core Assessment Record (form {form['id']})</a>" in page
 
 
 def test_a_note_cannot_be_linked_to_another_childs_assessment(api: Api) -> None:
@@ -166,7 +167,8 @@ def test_a_note_cannot_be_linked_to_another_childs_assessment(api: Api) -> None:
     )
     assert response.status_code == 400
     assert "another child" in response.text
-    assert api.as_user("sw_a").get(f"/forms/{form['id']}").json()["links"] == []
+    assert ok_list(api.as_user("sw_a").get(f"/forms/{form['id']}/notes")) == []
+    assert ok_list(api.as_user("sw_a").get(f"/children/{other['id']}/notes")) == []
 
 
 def test_markup_typed_into_a_note_is_shown_as_text(api: Api) -> None:

@@ -104,3 +104,32 @@ def plan_rows_for_team_a(api: Api) -> int:
     _sign_in(api)
     page = api.client.get(f"/ui/children/{child['id']}/plan?team=A").text
     return page.count('href="/ui/plan-actions/')
+
+
+def need_parts_on_its_screen(api: Api) -> tuple[bool, bool, bool]:
+    """Whether a need's screen shows its evidence, its analysis and its plan action."""
+    form = api.form()
+    user = api.as_user("sw_a")
+    child_id = form["child_id"]
+    objective = user.post(f"/children/{child_id}/plan/objectives", {"title": "Health"}).json()
+    action = user.post(
+        f"/children/{child_id}/plan/objectives/{objective['id']}/actions",
+        {"title": "Book the dentist", "owner": "A", "responsible": "Mother",
+         "due_date": "2030-01-31", "priority": "high"},
+    ).json()  # fmt: skip
+    item = user.post(
+        f"/forms/{form['id']}/evidence",
+        {"version": form["version"], "kind": "objective", "text": "Two cavities, untreated."},
+    ).json()
+    need = user.post(
+        f"/forms/{form['id']}/needs",
+        {"version": item["form_version"], "need": "Dental care", "analysis": "Fear of dentists.",
+         "evidence_ids": [item["id"]], "actions": [{"action_id": action["id"]}]},
+    ).json()  # fmt: skip
+    _sign_in(api)
+    page = api.client.get(f"/ui/forms/{form['id']}/needs/{need['id']}").text
+    return (
+        "Two cavities, untreated." in page,
+        "Fear of dentists." in page,
+        "Book the dentist" in page,
+    )
