@@ -28,7 +28,14 @@ from reference_impl.api.deps import (
 from reference_impl.api.errors import ApiError
 from reference_impl.api.notes import NoteCreate, NoteLinkCreate, create_note
 from reference_impl.api.search import search_record as search_the_record
-from reference_impl.domain.access import CHILD_READ, FORM_CREATE, NOTE_READ, NOTE_WRITE, Actor
+from reference_impl.domain.access import (
+    CHILD_READ,
+    FORM_CREATE,
+    FORM_READ,
+    NOTE_READ,
+    NOTE_WRITE,
+    Actor,
+)
 from reference_impl.domain.mentions import highlighted
 from reference_impl.store.casework import EvidenceItem, Need, NoteLink
 from reference_impl.store.tables import Child, Note
@@ -88,7 +95,7 @@ def child_record(
                 .order_by(Child.id)
             )
         )
-    forms = _forms_of(db, child.id)
+    forms = _forms_of(db, child.id) if user.may(FORM_READ) else []
     titles = dict((f.id, t) for f, t in _titled(specs, forms))
     notes: list[tuple[Note, list[tuple[int, str]]]] = []
     if user.may(NOTE_READ):

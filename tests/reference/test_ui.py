@@ -264,3 +264,21 @@ def test_a_mention_is_the_phrase_s_words_in_order_case_and_punctuation_aside(
     assert "".join(p for p, _ in parts) == text
     assert [p for p, hit in parts if hit] == marked
     assert phrase_words(phrase)
+
+
+def test_a_refusal_on_a_screen_is_a_page_and_stays_json_on_the_api(api: Api) -> None:
+    sign_in(api)
+    missing = api.client.get("/ui/children/999999")
+    assert missing.status_code == 404
+    assert "<title>Page not found" in missing.text and "child 999999 not found" in missing.text
+    assert api.as_user("sw_a").get("/children/999999").json()["code"] == "not_found"
+
+
+def test_the_partner_agency_sees_the_child_but_not_the_assessments(api: Api) -> None:
+    form = api.form()
+    sign_in(api, "partner")
+    page = api.client.get(f"/ui/children/{form['child_id']}").text
+    assert "Seren Millbeck" in page
+    assert f"(form {form['id']})" not in page
+    assert "Add a case note" not in page
+    assert api.client.get(f"/ui/forms/{form['id']}").status_code == 403
