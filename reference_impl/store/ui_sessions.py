@@ -51,6 +51,9 @@ class UiDraft(Base):
     field: Mapped[str] = mapped_column(String(100))
     text: Mapped[str] = mapped_column(Text)
     saved_at: Mapped[datetime]
+    # When the browser read the field (ms since the epoch): of two saves that cross on the
+    # way, the later typing wins, never the later arrival.
+    typed_at: Mapped[float] = mapped_column(default=0.0)
 
 
 def _digest(session_id: str) -> str:
@@ -92,18 +95,30 @@ def expire_session(db: Session, session_id: str, now: datetime) -> bool:
 
 
 def save_draft(
-    db: Session, user_key: str, place: str, field: str, text: str, now: datetime
+    db: Session,
+    user_key: str,
+    place: str,
+    field: str,
+    text: str,
+    now: datetime,
+    typed_at: float = 0.0,
 ) -> None:
-    """Keep `text` as the user's draft of `field` on `place`, replacing the one before."""
+    """Keep `text` as the user's draft of `field` on `place`, replacing one typed before it
+    (a save that arrives after a later one is dropped)."""
     draft = db.scalars(
         select(UiDraft).where(
             UiDraft.user_key == user_key, UiDraft.place == place, UiDraft.field == field
         )
     ).one_or_none()
     if draft is None:
-        db.add(UiDraft(user_key=user_key, place=place, field=field, text=text, saved_at=now))
-    else:
-        draft.text, draft.saved_at = text, now
+        db.add(
+            UiDraft(
+                user_key=user_key, place=place, field=field, text=text, saved_at=now,
+                typed_at=typed_at,
+            )
+        )  # fmt: skip
+    elif typed_at >= draft.typed_at:
+        draft.text, draft.saved_at, draft.typed_at = text, now, typed_at
     db.commit()
 
 

@@ -46,6 +46,7 @@ def keep_draft(
     place: Annotated[str, Form(max_length=40)],
     field: Annotated[str, Form(max_length=100)],
     text: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
+    typed_at: Annotated[float, Form(ge=0, le=1e15)] = 0.0,
 ) -> Response:
     """Keep a field's text as its user's draft; 204, or 401 without any session."""
     if not _PLACE.fullmatch(place) or not _FIELD.fullmatch(field):
@@ -56,5 +57,5 @@ def keep_draft(
     if settings.fault("ui-expiry-loses-draft") and session.expires_at <= now:
         # The defect: once the session has expired, what is typed goes nowhere.
         return Response("session expired", status_code=401, media_type="text/plain")
-    save_draft(db, session.user_key, place, field, text, now)
+    save_draft(db, session.user_key, place, field, text, now, typed_at)
     return Response(status_code=204)

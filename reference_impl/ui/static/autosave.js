@@ -12,6 +12,8 @@
     data.set("place", field.getAttribute("data-autosave"));
     data.set("field", field.name);
     data.set("text", field.value);
+    // When the text was read: the server keeps the latest typing, whatever arrives last.
+    data.set("typed_at", String(performance.timeOrigin + performance.now()));
     return data;
   }
 
