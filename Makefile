@@ -10,7 +10,7 @@ OUT ?= reports/out/demo
 # compiled bytecode, which some machines switch off, or each start costs seconds more.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: setup demo test lint format browser validators clean bench
+.PHONY: setup demo test lint format browser validators ui-assets clean bench
 
 # A virtualenv with the project installed (editable) and its development tools.
 $(STAMP): pyproject.toml
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	@$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev]"
 	@touch $(STAMP)
 
-setup: $(STAMP) browser validators
+setup: $(STAMP) browser validators ui-assets
 
 # The Department's return validators (csc-validator-be-903, csc-validator-be-cin; MIT) pin
 # pandas below 2 and import pytest: they get their own virtualenv, which the returns suite runs
@@ -33,6 +33,22 @@ $(VALIDATORS_STAMP): specs/returns.yaml $(STAMP)
 	@touch $(VALIDATORS_STAMP)
 
 validators: $(VALIDATORS_STAMP)
+
+# The reference's web UI is styled with GOV.UK Frontend from the npm registry, at the version
+# reference_impl/ui/package-lock.json pins. Without npm the screens work, unstyled.
+UI := reference_impl/ui
+FRONTEND := $(UI)/node_modules/govuk-frontend/package.json
+ui-assets: $(FRONTEND)
+$(FRONTEND): $(UI)/package.json $(UI)/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian's npm (once)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	fi
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix $(UI) --no-audit --no-fund --silent && touch $@; \
+	else \
+	  echo "npm not found: the reference's screens will be unstyled (install Node.js and npm)"; \
+	fi
 
 # Later suites drive a real browser. Debian's chromium works with Playwright through
 # executable_path; machines with internet access can use `playwright install chromium` instead.
@@ -74,5 +90,5 @@ format: $(STAMP)
 	@$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) $(VALIDATORS) reports/out build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(VALIDATORS) reports/out build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis $(UI)/node_modules
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

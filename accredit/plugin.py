@@ -44,6 +44,7 @@ from accredit.sut import (
     load_profile,
     probe,
 )
+from accredit.usability_spec import SCREENSHOT_FOLDER
 
 __all__ = [
     "EVIDENCE_EXCHANGES",
@@ -55,6 +56,7 @@ __all__ = [
     "RequirementViolation",
     "SeriesLog",
     "TableLog",
+    "UsabilityLog",
     "spec_bundle",
 ]
 
@@ -119,6 +121,7 @@ class _Run:
     )
     measurements: dict[str, dict[str, Any]] = field(default_factory=dict)
     series: dict[str, dict[str, Any]] = field(default_factory=dict)
+    usability: dict[str, dict[str, Any]] = field(default_factory=dict)
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def client(self) -> SutClient:
@@ -302,6 +305,7 @@ class _Run:
             "summary": summarise(requirements),
             **({"measurements": list(self.measurements.values())} if self.measurements else {}),
             **({"series": list(self.series.values())} if self.series else {}),
+            **({"usability": list(self.usability.values())} if self.usability else {}),
             **(
                 {"tables": [self._scrub_table(t) for t in self.tables.values()]}
                 if self.tables
@@ -369,6 +373,32 @@ class SeriesLog:
         for requirement_id in series.requirements:
             self._run.specs.catalogue.requirement(requirement_id)  # an unknown id is a bug
         self._run.series[series.id] = series.to_json()
+
+
+class UsabilityLog:
+    """The usability tasks run in a browser (`usability.report`), written to results.json
+    `usability` for the report; their screenshots are files under `directory`, in the run
+    directory beside results.json (so the manifest covers them)."""
+
+    FOLDER = SCREENSHOT_FOLDER
+
+    def __init__(self, run: _Run) -> None:
+        self._run = run
+
+    @property
+    def directory(self) -> Path:
+        """Return the folder the screenshots go in (paths in results.json are relative to
+        the folder of results.json)."""
+        return self._run.results_path.parent / self.FOLDER
+
+    def scrub(self, text: str) -> str:
+        """Return `text` with every credential of the profile replaced."""
+        return self._run._scrub(text)
+
+    def record(self, task: dict[str, Any]) -> None:
+        """Keep one task's record under its id; a later record of the same id replaces it."""
+        self._run.specs.catalogue.requirement(task["requirement"])  # an unknown id is a bug
+        self._run.usability[task["task"]] = task
 
 
 #: A table cell: text, a number, or none (shown as a dash).
@@ -588,6 +618,12 @@ def tables(pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> Table
 def series(pytestconfig: pytest.Config) -> SeriesLog:
     """Where the load fixtures record each run over time (see `SeriesLog`)."""
     return SeriesLog(_run(pytestconfig))
+
+
+@pytest.fixture(scope="session")
+def usability_log(pytestconfig: pytest.Config) -> UsabilityLog:
+    """Where the usability suite records each task it ran (see `UsabilityLog`)."""
+    return UsabilityLog(_run(pytestconfig))
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,7 +30,8 @@ from accredit.manifest import MANIFEST_FILE, write_manifest
 from accredit.plan_spec import read_plan
 from accredit.results import read_results
 from accredit.specs import SpecBundle, did_you_mean, load_specs
-from accredit.sut import load_profile, probe
+from accredit.sut import SutProfile, load_profile, probe
+from accredit.usability_spec import SCREENSHOT_FOLDER, read_task_map, read_usability
 
 if TYPE_CHECKING:
     from reports import ReportSet
@@ -198,6 +200,8 @@ def run_accreditation(
         )
     if categories is None or "performance" in categories:
         _check_performance_spec(specs)
+    if categories is None or "usability" in categories:
+        _check_usability_inputs(specs, profile)
     read_plan(specs)  # the plan suite computes what to expect from it: check it before a run
     earlier = read_results(baseline) if baseline is not None else None
     try:
@@ -209,6 +213,7 @@ def run_accreditation(
     results_path = out_dir / "results.json"
     for name in ("results.json", *_RUN_ARTEFACTS):
         (out_dir / name).unlink(missing_ok=True)
+    shutil.rmtree(out_dir / SCREENSHOT_FOLDER, ignore_errors=True)
 
     suites_dir = suites_root()
     folders = _suite_folders(specs, selection)
@@ -303,6 +308,15 @@ def _check_performance_spec(specs: SpecBundle) -> None:
     from load.profiles import read_performance
 
     read_performance(specs.root)
+
+
+def _check_usability_inputs(specs: SpecBundle, profile: SutProfile) -> None:
+    """Raise SpecError (exit 2, one line naming the file) if specs/usability.yaml or the
+    profile's task map is wrong, before any browser starts. A profile without a `ui` block
+    is no mistake: the usability suite then records its requirements as not run."""
+    usability = read_usability(specs.root, specs.catalogue, specs.users)
+    if profile.ui is not None:
+        read_task_map(profile.ui.task_map, usability)
 
 
 def _run_bounded(command: list[str], time_limit: float, echo: bool) -> bool:

@@ -33,6 +33,8 @@ __all__ = [
     "SutClient",
     "SutError",
     "SutProfile",
+    "UiControl",
+    "UiProfile",
     "load_profile",
     "probe",
 ]
@@ -55,6 +57,39 @@ class SutError(Exception):
 
 
 @dataclass(frozen=True)
+class UiControl:
+    """A control of a screen: by ARIA role and accessible name, or by the text of its label."""
+
+    role: str | None = None
+    name: str | None = None
+    label: str | None = None
+
+    @classmethod
+    def from_document(cls, document: Mapping[str, str]) -> UiControl:
+        return cls(document.get("role"), document.get("name"), document.get("label"))
+
+
+@dataclass(frozen=True)
+class UiProfile:
+    """The product's web UI (the profile's optional `ui` block), for the usability suite.
+
+    `passwords` hold each required user's screen credentials (username, password): those of
+    `ui.users`, or else the user's key and API token. They never leave the browser's fields.
+    """
+
+    base_url: str
+    task_map: Path
+    sign_in_path: str
+    username: UiControl
+    password: UiControl
+    submit: UiControl
+    session_lifetime_seconds: float | None
+    expire_method: str | None
+    expire_path: str | None
+    credentials: Mapping[str, tuple[str, str]] = field(repr=False)
+
+
+@dataclass(frozen=True)
 class SutProfile:
     product: str
     version: str
@@ -64,10 +99,12 @@ class SutProfile:
     verify_tls: bool
     tokens: Mapping[str, str] = field(repr=False)
     source: str
+    ui: UiProfile | None = None
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        return tuple(self.tokens.values())
+        passwords = [p for _, p in self.ui.credentials.values()] if self.ui else []
+        return tuple(dict.fromkeys([*self.tokens.values(), *passwords]))
 
 
 def load_profile(path: Path | str, users: Users) -> SutProfile:
@@ -106,15 +143,50 @@ def load_profile(path: Path | str, users: Users) -> SutProfile:
         raise ProfileError(
             f"{path}: users: no credentials for required user(s) {', '.join(missing)}"
         )
+    ui = _ui_profile(path, document["ui"], tokens) if "ui" in document else None
     return SutProfile(
         product=document["product"],
         version=str(document["version"]),
         base_url=document["base_url"].rstrip("/"),
-        ui_url=document.get("ui_url"),
+        ui_url=document.get("ui_url") or (ui.base_url if ui else None),
         timeout_seconds=float(document.get("timeout_seconds", DEFAULT_TIMEOUT_SECONDS)),
         verify_tls=bool(document.get("verify_tls", True)),
         tokens=tokens,
         source=str(path),
+        ui=ui,
+    )
+
+
+def _ui_profile(path: Path, ui: Mapping[str, Any], tokens: Mapping[str, str]) -> UiProfile:
+    """Return the `ui` block of a profile (already schema-checked), credentials resolved."""
+    credentials = {key: (key, token) for key, token in tokens.items()}
+    for key, given in ui.get("users", {}).items():
+        if "password" in given:
+            password = given["password"]
+        else:
+            password = os.environ.get(given["password_env"], "")
+            if not password:
+                raise ProfileError(
+                    f"{path}: ui.users.{key}.password_env: environment variable "
+                    f"{given['password_env']} is not set"
+                )
+        credentials[key] = (given["username"], password)
+    task_map = Path(ui["task_map"]).expanduser()
+    if not task_map.is_absolute():
+        task_map = path.parent / task_map
+    sign_in, session = ui["sign_in"], ui["session"]
+    expire = session.get("expire")
+    return UiProfile(
+        base_url=ui["base_url"].rstrip("/"),
+        task_map=task_map,
+        sign_in_path=sign_in["path"],
+        username=UiControl.from_document(sign_in["username"]),
+        password=UiControl.from_document(sign_in["password"]),
+        submit=UiControl.from_document(sign_in["submit"]),
+        session_lifetime_seconds=session.get("lifetime_seconds"),
+        expire_method=expire["method"] if expire else None,
+        expire_path=expire["path"] if expire else None,
+        credentials=credentials,
     )
 
 

@@ -47,6 +47,7 @@ from reference_impl.domain.refusal import FORM_LOCKED
 from reference_impl.settings import Settings
 from reference_impl.store.accounts import ensure_users, rotate_tokens
 from reference_impl.store.db import make_engine, make_sessions
+from reference_impl.ui import install_ui
 
 __all__ = ["CONTRACT_TITLE", "create_app", "issue_tokens"]
 
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
     ]
     for router in routers:
         app.include_router(router)
+    install_ui(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     _check_lockdown(routers, specs)
     return app

@@ -30,6 +30,7 @@ from reference_impl.store.tables import Form, Note
 
 __all__ = [
     "FAULTS",
+    "SLOW_APPROVAL_SECONDS",
     "Fault",
     "UnknownFaultError",
     "check_fault_names",
@@ -47,6 +48,10 @@ __all__ = [
     "scan_every_note",
     "ties_by_last_update",
 ]
+
+
+#: ui-slow-approval: how long the approval screen takes to answer.
+SLOW_APPROVAL_SECONDS = 6.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,6 +177,21 @@ _FAULTS = (
         "(a connection pool sized for a demonstration).",
     ),
     Fault(
+        "ui-extra-screens",
+        "The web UI's case-note form sits two navigations deeper: two screens of preamble, "
+        "each with a Continue button, stand between the child's record and the form.",
+    ),
+    Fault(
+        "ui-missing-labels",
+        "The web UI's text inputs have no label: the words beside them are plain text, not "
+        "associated with the field, so a screen reader announces an unnamed field.",
+    ),
+    Fault(
+        "ui-expiry-loses-draft",
+        "Once a web UI session has expired, what the user types is no longer kept as a draft: "
+        "signing in again shows only what was typed before the session ended.",
+    ),
+    Fault(
         "plan-filter-ignores-team",
         "Listing a child's plan actions ignores the team filter: every owner's actions are listed.",
     ),
@@ -189,6 +209,31 @@ _FAULTS = (
         "plan-lost-update",
         "Updating a plan action ignores the version it was made on: the last writer wins and "
         "a concurrent update is silently overwritten.",
+    ),
+    Fault(
+        "ui-choice-ignored",
+        "The web UI's Confirm answers button confirms every copied answer as it was copied: "
+        "the source the worker chose between a sibling's and the previous answer is ignored.",
+    ),
+    Fault(
+        "ui-search-notes-only",
+        "The web UI's search of a child's record looks in case notes only: a phrase written in "
+        "an assessment's answers is not found.",
+    ),
+    Fault(
+        "ui-slow-approval",
+        "The web UI's approval answers only after re-rendering every record of the child: "
+        f"about {SLOW_APPROVAL_SECONDS:g} s before the manager sees the approved assessment.",
+    ),
+    Fault(
+        "ui-plan-filter-lost",
+        "The web UI's plan screen shows the team chosen in its filter but lists every team's "
+        "actions.",
+    ),
+    Fault(
+        "ui-split-need-view",
+        "The web UI shows a need's analysis on its own screen, with the evidence it rests on and "
+        "the plan actions that meet it each a link away on a screen of their own.",
     ),
     Fault(
         "evidence-kind-dropped",

@@ -7,6 +7,7 @@ import os
 import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 import yaml
@@ -16,8 +17,9 @@ import accredit
 from reference_impl import PRODUCT
 from reference_impl.app import create_app, issue_tokens
 from reference_impl.settings import Settings
+from reference_impl.ui import TASK_MAP
 
-__all__ = ["base_url_for", "serve", "write_profile"]
+__all__ = ["base_url_for", "serve", "ui_profile", "write_profile"]
 
 
 def serve(
@@ -55,6 +57,26 @@ def base_url_for(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
+def ui_profile(base_url: str) -> dict[str, Any]:
+    """Return the profile's `ui` block for the reference's screens: its own task map, its
+    sign-in screen (username: the user's key; password: the user's token) and the test
+    tenant's way of ending a session at once."""
+    return {
+        "base_url": f"{base_url}/ui",
+        "task_map": str(TASK_MAP),
+        "sign_in": {
+            "path": "/sign-in",
+            "username": {"label": "Username"},
+            "password": {"label": "Password"},
+            "submit": {"role": "button", "name": "Sign in"},
+        },
+        "session": {
+            "lifetime_seconds": Settings().ui_session_seconds,
+            "expire": {"method": "POST", "path": "/test-tenant/expire-session"},
+        },
+    }
+
+
 def write_profile(path: Path, base_url: str, tokens: Mapping[str, str]) -> Path:
     """Write a SUT profile (specs/schema/profile.schema.json) readable by its owner only.
 
@@ -64,6 +86,7 @@ def write_profile(path: Path, base_url: str, tokens: Mapping[str, str]) -> Path:
         "product": PRODUCT,
         "version": accredit.__version__,
         "base_url": base_url,
+        "ui": ui_profile(base_url),
         "users": {key: {"token": token} for key, token in tokens.items()},
     }
     path = Path(path)

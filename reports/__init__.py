@@ -68,7 +68,7 @@ def write_reports(
     results = load_results(results_path)
     policy = load_policy(specs)
     card = score(results, policy, str(results_path))
-    html_path = write_html(results, out_dir, card) if html else None
+    html_path = write_html(results, out_dir, card, results_path.parent) if html else None
     paths = [
         *([html_path] if html_path is not None else []),
         write_junit(results, out_dir, known_failures),

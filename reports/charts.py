@@ -33,10 +33,12 @@ __all__ = [
     "DriftRow",
     "RatePoint",
     "ScoreRow",
+    "TaskTime",
     "budget_chart",
     "category_chart",
     "drift_chart",
     "grouped_score_chart",
+    "task_time_chart",
     "throughput_chart",
     "totals_chart",
 ]
@@ -110,6 +112,54 @@ class DriftRow:
     label: str
     thirds_ms: tuple[float | None, float | None, float | None]
     limit_ms: float
+
+
+@dataclass(frozen=True)
+class TaskTime:
+    """One usability task: its predicted expert time (the measured responses within it, the
+    rest modelled) and its budget, in seconds; None when the task stopped before its end."""
+
+    label: str
+    predicted_s: float | None
+    response_s: float
+    budget_s: float
+
+
+def task_time_chart(rows: Sequence[TaskTime]) -> str:
+    """Return a bar per task of its predicted expert time (the measured responses hatched at
+    its start) with a black tick at its budget; a bar over budget is vermillion."""
+    with _style():
+        figure, axes = _figure(len(rows) * 0.9 + 0.5)
+        centres = [float(len(rows) - 1 - i) for i in range(len(rows))]
+        top = max([1.0, *(r.budget_s for r in rows), *(r.predicted_s or 0 for r in rows)])
+        for centre, row in zip(centres, rows, strict=True):
+            if row.predicted_s is None:
+                axes.text(top / 100, centre, "stopped before its end", va="center", fontsize=7,
+                          color=_NOT_ASSESSED_GREY)  # fmt: skip
+            else:
+                colour = _MET if row.predicted_s <= row.budget_s else _UNMET
+                axes.barh(centre, row.predicted_s, height=0.6, color=colour, edgecolor="black",
+                          linewidth=0.5)  # fmt: skip
+                axes.barh(centre, min(row.response_s, row.predicted_s), height=0.6,
+                          color="white", hatch="//", edgecolor="black", linewidth=0.5)  # fmt: skip
+                axes.text(row.predicted_s + top / 100, centre, f"{row.predicted_s:.1f} s",
+                          va="center", fontsize=7)  # fmt: skip
+            axes.plot([row.budget_s] * 2, [centre - 0.42, centre + 0.42], color="black",
+                      linewidth=2.4)  # fmt: skip
+        axes.set_xlim(0, top * 1.15)
+        axes.set_yticks(centres, [_label(r.label) for r in rows])
+        axes.set_ylim(-0.6, len(rows) - 0.4)
+        axes.set_xlabel("predicted expert time, s")
+        axes.grid(axis="x", color="#dddddd", linewidth=0.6)
+        axes.set_axisbelow(True)
+        handles: list[Patch | Line2D] = [
+            Patch(facecolor=_MET, edgecolor="black", label="within budget"),
+            Patch(facecolor=_UNMET, edgecolor="black", label="over budget"),
+            Patch(facecolor="white", hatch="//", edgecolor="black", label="measured responses"),
+            Line2D([], [], color="black", linewidth=2.4, label="budget"),
+        ]
+        figure.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False)
+        return _data_uri(figure)
 
 
 def category_chart(rows: Sequence[ScoreRow]) -> str:

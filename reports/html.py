@@ -28,6 +28,7 @@ from reports.decision_page import decision_page
 from reports.load_section import load_section
 from reports.scoring import Scorecard, score
 from reports.tables_section import tables_section
+from reports.usability_section import usability_section
 
 __all__ = ["render_html", "template_environment", "write_html"]
 
@@ -119,26 +120,38 @@ class CategoryRow:
 
 
 def write_html(
-    results: Mapping[str, Any], out_dir: Path, scorecard: Scorecard | None = None
+    results: Mapping[str, Any],
+    out_dir: Path,
+    scorecard: Scorecard | None = None,
+    artefacts: Path | None = None,
 ) -> Path:
     """Write `report.html` for a validated results document into `out_dir`; return its path.
-    Without a scorecard, the results are scored under the installed policy."""
+    Without a scorecard, the results are scored under the installed policy. `artefacts` is
+    the folder of results.json, whose screenshots the report embeds."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / REPORT_FILE
-    text = render_html(results, scorecard)
+    text = render_html(results, scorecard, artefacts)
     # errors="replace" is a second guard: nothing the SUT sent may stop the report being written.
     path.write_text(text, encoding="utf-8", errors="replace")
     return path
 
 
-def render_html(results: Mapping[str, Any], scorecard: Scorecard | None = None) -> str:
+def render_html(
+    results: Mapping[str, Any],
+    scorecard: Scorecard | None = None,
+    artefacts: Path | None = None,
+) -> str:
     """Return the HTML report for a validated results document, as text."""
     card = scorecard if scorecard is not None else score(results, load_policy())
     page = _page(results)
     anchors = {r.id: r.anchor for r in page["requirements"]}
     template = template_environment().get_template("report.html.j2")
     return template.render(
-        **page, **decision_page(card, anchors), **load_section(results), **tables_section(results)
+        **page,
+        **decision_page(card, anchors),
+        **load_section(results),
+        **tables_section(results),
+        **usability_section(results, artefacts),
     )
 
 

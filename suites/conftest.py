@@ -6,6 +6,9 @@ import random
 
 import pytest
 
+# The usability suite's folder shares its name with the harness's `usability` package: importing
+# the package first keeps the suite's conftest (module `usability.conftest`) from shadowing it.
+import usability  # noqa: F401
 from accredit.plugin import spec_bundle
 
 

@@ -47,6 +47,16 @@ from tests.reference.test_record import (
     notes_of_a_linked_form,
     plan_actions_found_for_a_shared_phrase,
 )
+from tests.reference.ui_scenarios import (
+    approval_seconds,
+    draft_typed_after_expiry,
+    mentions_found_on_screen,
+    need_parts_on_its_screen,
+    note_field_labelled,
+    plan_rows_for_team_a,
+    screens_before_the_note_form,
+    source_after_choosing_the_sibling,
+)
 
 
 def patch_approved(api: Api) -> Any:
@@ -394,6 +404,14 @@ FAULT_TABLE: list[tuple[str, Scenario, Any, Any]] = [
     ("slow-search", search_forty_notes, (["Visit 39."], False), (["Visit 39."], True)),
     ("leak-under-soak", a_read_ten_seconds_on, False, True),
     ("errors-under-load", reads_from_twelve_clients, [200], [200, 503]),
+    ("ui-extra-screens", screens_before_the_note_form, 0, 2),
+    ("ui-missing-labels", note_field_labelled, True, False),
+    ("ui-expiry-loses-draft", draft_typed_after_expiry, "Before. After.", "Before."),
+    ("ui-choice-ignored", source_after_choosing_the_sibling, "Sibling's care.", "Own care."),
+    ("ui-search-notes-only", mentions_found_on_screen, 2, 1),
+    ("ui-slow-approval", approval_seconds, False, True),
+    ("ui-plan-filter-lost", plan_rows_for_team_a, 1, 2),
+    ("ui-split-need-view", need_parts_on_its_screen, (True, True, True), (False, True, False)),
     ("plan-filter-ignores-team", listed_for_team_b, 1, 2),
     ("plan-sort-unstable", equal_actions_in_id_order, True, False),
     ("plan-cross-team-write", other_team_changes_an_action, 403, 200),
