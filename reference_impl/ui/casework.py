@@ -27,6 +27,7 @@ from reference_impl.api.deps import (
 )
 from reference_impl.api.errors import ApiError
 from reference_impl.api.notes import NoteCreate, NoteLinkCreate, create_note
+from reference_impl.api.plan import PlanRules
 from reference_impl.api.search import search_record as search_the_record
 from reference_impl.domain.access import (
     CHILD_READ,
@@ -38,6 +39,7 @@ from reference_impl.domain.access import (
 )
 from reference_impl.domain.mentions import highlighted
 from reference_impl.store.casework import EvidenceItem, Need, NoteLink
+from reference_impl.store.plan import PlanAction, PlanObjective
 from reference_impl.store.tables import Child, Note
 from reference_impl.store.tables import Form as FormRow
 from reference_impl.store.ui_sessions import discard_draft, read_draft
@@ -218,6 +220,7 @@ def search_record(
     specs: Specs,
     settings: AppSettings,
     rules: RecordSpec,
+    plan: PlanRules,
     q: str = "",
 ) -> HTMLResponse:
     """Every place of the record that holds the phrase (the API's own search), each shown
@@ -232,7 +235,7 @@ def search_record(
             request, "search.html.j2", title="Search the record", user=user, child=child,
             query="", searched=False, mentions=[], errors=errors,
         )  # fmt: skip
-    found = search_the_record(child.id, query, user, db, settings, rules, MAX_MENTIONS)
+    found = search_the_record(child.id, query, user, db, settings, rules, plan, MAX_MENTIONS)
     hits = found.hits
     if settings.fault("ui-search-notes-only"):
         hits = [h for h in hits if h.source_type == "note"]  # the defect: answers are skipped
@@ -265,6 +268,13 @@ def _source_of(
         note = get_row(db, Note, ident, "note")
         when = f"{note.occurred_on.day} {note.occurred_on:%B %Y}"
         return f"Case note of {when} by {note.author}", f"/ui/children/{child.id}#notes", note.text
+    if kind == "plan_objective":
+        objective = get_row(db, PlanObjective, ident, "plan objective")
+        return "Plan: objective", f"/ui/children/{child.id}/plan", objective.title
+    if kind == "plan_action":
+        action = get_row(db, PlanAction, ident, "plan action")
+        text = str(getattr(action, field, ""))
+        return f"Plan: action, {field}", f"/ui/plan-actions/{action.id}", text
     href = f"/ui/forms/{form_id}"
     if kind == "form":
         form = get_row(db, FormRow, ident, "form")

@@ -5,6 +5,8 @@ is not XML or CSV as an error, not a verdict."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -99,8 +101,14 @@ def test_the_ssda903_tables_carry_the_departments_column_names(api: Api) -> None
 
 def test_the_makefile_installs_the_validator_versions_the_spec_pins() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    for validator in (RETURNS.ssda903_validator, RETURNS.cin_validator):
-        assert f'"{validator.package}=={validator.version}"' in makefile
+    assert "-m accredit.returns_spec" in makefile, "make setup must ask the spec what to install"
+    assert RETURNS.pip_requirements() == tuple(
+        f"{v.package}=={v.version}" for v in (RETURNS.ssda903_validator, RETURNS.cin_validator)
+    )
+    installed = subprocess.run(
+        [sys.executable, "-m", "accredit.returns_spec"], capture_output=True, text=True, check=True
+    )
+    assert installed.stdout.split() == list(RETURNS.pip_requirements())
 
 
 @pytest.fixture
