@@ -5,11 +5,23 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis.internal.conjecture import engine
 
 # The usability suite's folder shares its name with the harness's `usability` package: importing
 # the package first keeps the suite's conftest (module `usability.conftest`) from shadowing it.
 import usability  # noqa: F401
 from accredit.plugin import spec_bundle
+
+#: The most time hypothesis spends shrinking a failure (its own default is 5 min). Every
+#: shrinking step replays an example over HTTP against the SUT: unbounded, one failing property
+#: test of a broken product could take minutes. The example reported is then the smallest found
+#: within the bound, and still a failing one.
+SHRINK_SECONDS = 12
+
+
+@pytest.fixture(autouse=True)
+def bounded_shrinking(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "MAX_SHRINKING_SECONDS", SHRINK_SECONDS)
 
 
 @pytest.fixture

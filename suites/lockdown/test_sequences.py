@@ -26,7 +26,6 @@ import pytest
 from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
-from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
@@ -55,8 +54,6 @@ from steps import (
 #: from a fresh seed and keeps the whole lock-down suite under a minute against the reference.
 EXAMPLES = 10
 STEPS = 40
-#: The most time hypothesis spends shrinking a failure over HTTP (its own default is 5 min).
-SHRINK_SECONDS = 12
 #: At most this many forms per sequence, so that some of them get all the way to locked.
 MAX_FORMS = 3
 #: The requirements this test checks, each violation naming one of them.
@@ -393,7 +390,6 @@ def test_random_sequences_keep_every_lock_down_rule(
     recorder: Recorder,
     seed: int,
     run_profile: str,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """No sequence of creates, edits, lifecycle actions, addenda and attempts on locked forms,
     by any users, changes a locked form, lets a forbidden step through, escapes the audit
@@ -403,8 +399,6 @@ def test_random_sequences_keep_every_lock_down_rule(
         pass
 
     Machine.sut, Machine.specs, Machine.recorder = sut, specs, recorder
-    # Each shrinking step replays a sequence over HTTP: bound it so a failing run stays short.
-    monkeypatch.setattr(engine, "MAX_SHRINKING_SECONDS", SHRINK_SECONDS)
     examples = EXAMPLES if run_profile == "full" else max(1, EXAMPLES // 6)
     try:
         run_state_machine_as_test(
