@@ -13,10 +13,12 @@ from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from accredit.access_spec import load_access
 from accredit.errors import SpecError
 from accredit.specs import SpecBundle, Users, load_specs
 from reference_impl import CONTRACT_VERSION
 from reference_impl.api import (
+    access,
     addenda,
     administration,
     audit,
@@ -79,6 +81,7 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
     )
     app.state.settings = settings
     app.state.specs = specs
+    app.state.access = load_access(specs)
     app.state.engine = engine
     app.state.sessions = sessions
     install_error_handlers(app)
@@ -88,6 +91,7 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
     routers = [
         meta.router,
         children.router,
+        access.router,
         definitions.router,
         forms.router_for(specs),
         evidence.router,

@@ -166,6 +166,19 @@ _FAULTS = (
         "Above a number of concurrent clients a share of requests fails with 503 "
         "(a connection pool sized for a demonstration).",
     ),
+    Fault(
+        "partner-sees-all",
+        "A partner agency's read of a child shared with it shows the whole record: every "
+        "section's answers, the documents, the links to case notes, the sibling group.",
+    ),
+    Fault(
+        "auditor-can-write",
+        "The auditor is given a team manager's rights in team A: their changes are accepted.",
+    ),
+    Fault(
+        "other-team-writes",
+        "A team's workers may change any team's records: the owning team is never compared.",
+    ),
 )
 
 #: Every planted fault by name.
@@ -315,3 +328,7 @@ def marks_without_sources(marks: dict[str, dict[str, Any]]) -> dict[str, dict[st
     time dropped (the rule and the pre-populated flag stay)."""
     lost = ("source_child_id", "source_form_id", "source_question", "approved_at")
     return {q: {k: (None if k in lost else v) for k, v in m.items()} for q, m in marks.items()}
+
+
+#: The role and rights the auditor is given by the fault auditor-can-write.
+AUDITOR_ROLE, AUDITOR_GIVEN_ROLE, AUDITOR_GIVEN_TEAM = "auditor", "team_manager", "A"

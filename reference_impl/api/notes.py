@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from reference_impl import faults
+from reference_impl.api.access import Authorised
 from reference_impl.api.deps import AppSettings, CurrentUser, DbSession, Now, get_row, require
 from reference_impl.api.errors import error_responses
 from reference_impl.api.fields import CalendarDate, NoteText
@@ -61,13 +62,14 @@ def create_note(
     child_id: int,
     body: NoteCreate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     settings: AppSettings,
     now: Now,
 ) -> NoteRead:
     """Record a note on a child's record; return it."""
+    gate.check(get_row(session, Child, child_id, "child"), what=f"child {child_id}")
     require(user, NOTE_WRITE)
-    get_row(session, Child, child_id, "child")
     text = body.text
     if settings.fault("notes-truncated"):
         text = text[: faults.TRUNCATED_NOTE_CHARS]
@@ -89,9 +91,11 @@ def create_note(
     summary="A child's case notes",
     responses=error_responses(401, 403, 404, 422),
 )
-def list_notes(child_id: int, user: CurrentUser, session: DbSession) -> list[NoteRead]:
+def list_notes(
+    child_id: int, user: CurrentUser, gate: Authorised, session: DbSession
+) -> list[NoteRead]:
     """Return the child's notes, oldest first."""
+    gate.check(get_row(session, Child, child_id, "child"), what=f"child {child_id}")
     require(user, NOTE_READ)
-    get_row(session, Child, child_id, "child")
     notes = session.scalars(select(Note).where(Note.child_id == child_id).order_by(Note.id))
     return [note_read(note) for note in notes]

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from reference_impl import faults
+from reference_impl.api.access import Authorised
 from reference_impl.api.deps import AppSettings, CurrentUser, DbSession, get_row, require
 from reference_impl.api.errors import error_responses
 from reference_impl.api.notes import NoteRead, note_read
@@ -46,13 +47,14 @@ def search_record(
         ),
     ],
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     settings: AppSettings,
     limit: Annotated[int, Query(ge=1, le=MAX_HITS)] = 50,
 ) -> SearchRead:
     """Return the child's case notes that contain the words of `q` in order, oldest first."""
+    gate.check(get_row(session, Child, child_id, "child"), what=f"child {child_id}")
     require(user, NOTE_READ)
-    get_row(session, Child, child_id, "child")
     if settings.fault("slow-search"):
         found = faults.scan_every_note(session, child_id, q, limit)
     else:

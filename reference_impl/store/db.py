@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from reference_impl.store import sharing as _sharing  # noqa: F401 (its table joins Base)
 from reference_impl.store.note_search import install_note_index
 from reference_impl.store.tables import Base
 
