@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= reports/out/demo
 
-.PHONY: setup demo test lint format browser clean bench
+.PHONY: setup demo test lint format browser validators clean bench
 
 # A virtualenv with the project installed (editable) and its development tools.
 $(STAMP): pyproject.toml
@@ -15,7 +15,20 @@ $(STAMP): pyproject.toml
 	@$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev]"
 	@touch $(STAMP)
 
-setup: $(STAMP) browser
+setup: $(STAMP) browser validators
+
+# The Department's return validators (csc-validator-be-903, csc-validator-be-cin; MIT) pin
+# pandas below 2 and import pytest: they get their own virtualenv, which the returns suite runs
+# as a subprocess. The packages and versions are those specs/returns.yaml names.
+VALIDATORS := .venv-validators
+VALIDATORS_STAMP := $(VALIDATORS)/.installed
+$(VALIDATORS_STAMP): specs/returns.yaml $(STAMP)
+	@test -x $(VALIDATORS)/bin/python || $(PYTHON) -m venv $(VALIDATORS)
+	@$(VALIDATORS)/bin/python -m pip install --quiet --upgrade pip
+	@$(VALIDATORS)/bin/python -m pip install --quiet $$($(BIN)/python -m accredit.returns_spec) pytest
+	@touch $(VALIDATORS_STAMP)
+
+validators: $(VALIDATORS_STAMP)
 
 # Later suites drive a real browser. Debian's chromium works with Playwright through
 # executable_path; machines with internet access can use `playwright install chromium` instead.
@@ -57,5 +70,5 @@ format: $(STAMP)
 	@$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) reports/out build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(VALIDATORS) reports/out build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -166,8 +166,9 @@ def _build_parser() -> _Parser:
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--only", metavar="CATEGORIES", help="comma-separated categories, e.g. lockdown,functional"
-    )
+        "--only", metavar="NAMES",
+        help="comma-separated categories or suites, e.g. lockdown,functional or plan",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, help="seed for generated data (default: random)")
     parser.add_argument("--specs", type=Path, metavar="DIR", help="specs folder (default: bundled)")
     parser.add_argument(

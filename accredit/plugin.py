@@ -101,6 +101,8 @@ class _Run:
     seed: int
     run_profile: str
     selection: list[str] | None
+    #: With single requirements named: only the tests that verify one of these run.
+    only_requirements: tuple[str, ...] | None = None
     recorder: Recorder = field(default_factory=Recorder)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     started: float = field(default_factory=time.monotonic)
@@ -154,6 +156,14 @@ class _Run:
                     f"{item.nodeid}: requirement {unknown[0]!r} is not in the catalogue"
                 )
             self.requirement_ids[item.nodeid] = ids
+        if self.only_requirements is not None:
+            wanted = set(self.only_requirements)
+            dropped = [i for i in items if wanted.isdisjoint(self.requirement_ids[i.nodeid])]
+            if dropped:
+                items[0].config.hook.pytest_deselected(items=dropped)
+                items[:] = [
+                    i for i in items if not wanted.isdisjoint(self.requirement_ids[i.nodeid])
+                ]
         if self.run_profile == "smoke":
             kept = {id(item) for item in _smoke_selection(items)}
             dropped = [item for item in items if id(item) not in kept]
@@ -429,6 +439,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--categories", metavar="LIST", help="comma-separated categories this run covers"
     )
+    group.addoption(
+        "--requirements", metavar="LIST",
+        help="comma-separated requirement ids: run only the tests that verify one of them",
+    )  # fmt: skip
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -453,6 +467,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
     seed = config.getoption("--seed")
     categories = config.getoption("--categories")
+    wanted = config.getoption("--requirements")
     run = _Run(
         specs=specs,
         profile=profile,
@@ -460,6 +475,7 @@ def pytest_configure(config: pytest.Config) -> None:
         seed=seed if seed is not None else secrets.randbelow(2**31),
         run_profile=config.getoption("--run-profile"),
         selection=[c for c in categories.split(",") if c] if categories else None,
+        only_requirements=tuple(i for i in wanted.split(",") if i) if wanted else None,
     )
     config.stash[_RUN] = run
     config.pluginmanager.register(run, "accredit-run")

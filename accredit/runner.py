@@ -27,6 +27,7 @@ from accredit.access_spec import load_access
 from accredit.baseline import BASELINE_FILE, BaselineComparison, compare_with_baseline
 from accredit.errors import SutUnreachable, UserError
 from accredit.manifest import MANIFEST_FILE, write_manifest
+from accredit.plan_spec import read_plan
 from accredit.results import read_results
 from accredit.specs import SpecBundle, did_you_mean, load_specs
 from accredit.sut import load_profile, probe
@@ -40,7 +41,9 @@ __all__ = [
     "EXIT_INCOMPLETE",
     "RUN_PROFILES",
     "RunOutcome",
+    "Selection",
     "run_accreditation",
+    "select",
     "select_categories",
     "write_run_directory",
 ]
@@ -76,19 +79,85 @@ class RunOutcome:
     unreachable: str | None = None
 
 
-def select_categories(specs: SpecBundle, only: Iterable[str] | None) -> list[str] | None:
-    """Return the categories asked for, checked against the catalogue (None: all of them)."""
+@dataclass(frozen=True)
+class Selection:
+    """What a run covers: whole categories, suites (folders of `suites/`) on their own, and
+    single requirements (the tests that verify them, wherever they are).
+
+    A suite or requirement named alone is reported with its category; that category's other
+    requirements are then `not_run`, never passed."""
+
+    categories: tuple[str, ...]
+    suites: tuple[str, ...]
+    requirements: tuple[str, ...] = ()
+
+    def tests_of(self, specs: SpecBundle) -> tuple[str, ...] | None:
+        """The requirements whose tests run, when single requirements were named (None: every
+        test of the chosen suites)."""
+        if not self.requirements:
+            return None
+        whole = [
+            r.id
+            for r in specs.catalogue.requirements
+            if r.category in self.categories or r.verification.suite in self.suites
+        ]
+        return tuple(dict.fromkeys([*whole, *self.requirements]))
+
+
+def select(specs: SpecBundle, only: Iterable[str] | None) -> Selection | None:
+    """Return what `only` names, checked against the catalogue (None: everything). A name is a
+    category, a requirement id, or else the suite of some requirement."""
     if not only:
         return None
-    known = [c.id for c in specs.catalogue.categories]
-    chosen = []
+    categories = [c.id for c in specs.catalogue.categories]
+    suites = sorted({r.verification.suite for r in specs.catalogue.requirements})
+    ids = set(specs.catalogue.ids)
+    chosen: list[str] = []
+    alone: list[str] = []
+    single: list[str] = []
     for name in only:
-        if name not in known:
+        if name in categories:
+            chosen.append(name)
+        elif name in ids:
+            single.append(name)
+        elif name in suites:
+            alone.append(name)
+        else:
+            known = sorted({*categories, *suites})
             raise UserError(
-                f"--only: {name!r} is not a category: {', '.join(known)}{did_you_mean(name, known)}"
+                f"--only: {name!r} is not a category, a suite or a requirement id: "
+                f"{', '.join(known)}{did_you_mean(name, [*known, *sorted(ids)])}"
             )
-        chosen.append(name)
-    return chosen
+    return Selection(tuple(chosen), tuple(alone), tuple(single))
+
+
+def select_categories(specs: SpecBundle, only: Iterable[str] | None) -> list[str] | None:
+    """Return the categories a run of `only` reports on (None: all of them)."""
+    return _categories(specs, select(specs, only))
+
+
+def _categories(specs: SpecBundle, selection: Selection | None) -> list[str] | None:
+    if selection is None:
+        return None
+    named = [
+        r.category
+        for r in specs.catalogue.requirements
+        if r.verification.suite in selection.suites or r.id in selection.requirements
+    ]
+    return list(dict.fromkeys([*selection.categories, *named]))
+
+
+def _suite_folders(specs: SpecBundle, selection: Selection | None) -> list[str]:
+    if selection is None:
+        return sorted({r.verification.suite for r in specs.catalogue.requirements})
+    return sorted(
+        {
+            r.verification.suite
+            for r in specs.catalogue.requirements
+            if r.category in selection.categories or r.id in selection.requirements
+        }
+        | set(selection.suites)
+    )
 
 
 def run_accreditation(
@@ -103,12 +172,17 @@ def run_accreditation(
     echo: bool = True,
     baseline: Path | None = None,
     pdf: bool = False,
+    html: bool = True,
     manifest: bool = True,
 ) -> RunOutcome:
     """Run the suites against the SUT of `profile_path`; write results, scores, reports and
-    the manifest to `out_dir`. With `baseline` (an earlier results.json) the exit code says
+    the manifest to `out_dir` (without `html`: no report.html or report.pdf, for runs whose
+    verdicts alone are wanted). With `baseline` (an earlier results.json) the exit code says
     whether any requirement regressed, not what the decision is. Without `manifest`, the
     caller writes it (last, once nothing more will change in `out_dir`).
+
+    `only` names categories, suites or requirements (as `accredit run --only`); a name that is
+    both a category and a suite means the category.
 
     Raises UserError for a bad spec, profile, baseline or argument. A SUT that does not answer
     at all is still run against (every requirement ends in `error` with the failed exchange as
@@ -117,7 +191,8 @@ def run_accreditation(
     specs = load_specs(specs_dir)
     load_access(specs)  # a bad access matrix is the user's error, before anything runs
     profile = load_profile(profile_path, specs.users)
-    categories = select_categories(specs, only)
+    selection = select(specs, only)
+    categories = _categories(specs, selection)
     if run_profile not in RUN_PROFILES:
         raise UserError(
             f"--run-profile: {run_profile!r} is not one of {', '.join(RUN_PROFILES)}"
@@ -125,6 +200,7 @@ def run_accreditation(
         )
     if categories is None or "performance" in categories:
         _check_performance_spec(specs)
+    read_plan(specs)  # the plan suite computes what to expect from it: check it before a run
     earlier = read_results(baseline) if baseline is not None else None
     try:
         probe(profile)
@@ -136,17 +212,15 @@ def run_accreditation(
     for name in ("results.json", *_RUN_ARTEFACTS):
         (out_dir / name).unlink(missing_ok=True)
 
-    suites = suites_root()
-    chosen = categories or [c.id for c in specs.catalogue.categories]
-    folders = sorted(
-        {r.verification.suite for r in specs.catalogue.requirements if r.category in chosen}
-    )
-    paths = [str(suites / f) for f in folders if (suites / f).is_dir()]
+    suites_dir = suites_root()
+    folders = _suite_folders(specs, selection)
+    paths = [str(suites_dir / f) for f in folders if (suites_dir / f).is_dir()]
     if not paths:
-        raise UserError(f"no suite covers the categories {', '.join(chosen)}")
+        raise UserError(f"no suite covers {', '.join(categories or ())}")
     command = [
         sys.executable, "-m", "pytest", *paths,
-        "-c", str(suites / "pytest.ini"), "--rootdir", str(suites), "--import-mode=importlib",
+        "-c", str(suites_dir / "pytest.ini"), "--rootdir", str(suites_dir),
+        "--import-mode=importlib",
         "--sut", str(profile_path), "--results", str(results_path),
         "--run-profile", run_profile, "-q", "--tb=no", "--no-header", "-rN",
     ]  # fmt: skip
@@ -158,6 +232,9 @@ def run_accreditation(
         command += ["--specs", str(specs_dir)]
     if categories:
         command += ["--categories", ",".join(categories)]
+    tested = selection.tests_of(specs) if selection is not None else None
+    if tested is not None:
+        command += ["--requirements", ",".join(tested)]
     finished = _run_bounded(command, time_limit, echo)
     if not finished or not results_path.is_file():
         why = "did not finish within the time limit" if not finished else "wrote no results"
@@ -169,7 +246,13 @@ def run_accreditation(
     if earlier is not None and baseline is not None:
         comparison = compare_with_baseline(earlier, results, str(baseline))
     reports, artefacts = write_run_directory(
-        results_path, out_dir, specs=specs, pdf=pdf, baseline=comparison, manifest=manifest
+        results_path,
+        out_dir,
+        specs=specs,
+        pdf=pdf,
+        html=html,
+        baseline=comparison,
+        manifest=manifest,
     )
     card = reports.scorecard
     if unreachable is not None:
@@ -191,6 +274,7 @@ def write_run_directory(
     *,
     specs: SpecBundle | None = None,
     pdf: bool = False,
+    html: bool = True,
     baseline: BaselineComparison | None = None,
     manifest: bool = True,
 ) -> tuple[ReportSet, tuple[Path, ...]]:
@@ -200,7 +284,9 @@ def write_run_directory(
 
     specs = specs or load_specs()
     known = baseline.known_failure_reasons() if baseline is not None else None
-    reports = write_reports(results_path, out_dir, specs=specs, pdf=pdf, known_failures=known)
+    reports = write_reports(
+        results_path, out_dir, specs=specs, pdf=pdf, html=html, known_failures=known
+    )
     paths = [results_path, *reports.paths]
     if baseline is not None:
         path = out_dir / BASELINE_FILE

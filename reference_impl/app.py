@@ -15,21 +15,32 @@ from sqlalchemy.orm import Session
 
 from accredit.access_spec import load_access
 from accredit.errors import SpecError
+from accredit.record_spec import load_record_rules
 from accredit.specs import SpecBundle, Users, load_specs
 from reference_impl import CONTRACT_VERSION
 from reference_impl.api import (
     access,
     addenda,
     administration,
+    assessment_steps,
     audit,
     children,
+    chronology,
+    cin_records,
     definitions,
     evidence,
+    feed,
     forms,
+    looked_after,
     meta,
+    note_links,
     notes,
+    plan,
     prepopulation,
+    referrals,
+    returns,
     search,
+    service_figures,
 )
 from reference_impl.api.errors import STATUS_BY_CODE, error_responses, install_error_handlers
 from reference_impl.api.limits import BodySizeLimit
@@ -47,7 +58,11 @@ _DESCRIPTION = (
     "The API every product under accreditation serves to the ics-accredit harness: children, "
     "sibling groups, form definitions, forms and their lifecycle, attachments and links, "
     "addenda, record administration (metadata, moves, merges, bulk updates, pre-population), "
-    "case notes, search of a child's record and the audit trail. Every error "
+    "the six steps of a core assessment (evidence, analysis, needs, actions, planned and actual "
+    "outcomes), the child's plan (objectives and actions owned by teams), case notes and the "
+    "records they are linked to, the chronology, search of a child's record, referrals, "
+    "assessments, child protection and looked-after episodes, service figures, the statutory "
+    "returns (CIN census, SSDA903) and the daily feed, and the audit trail. Every error "
     "answers with the ErrorBody schema. Rules (questions, bands, lifecycle, roles) come from "
     "the specs the product is accredited against."
 )
@@ -61,6 +76,7 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
     """
     settings = settings or Settings()
     specs = specs or load_specs(settings.specs_dir)
+    record_rules = load_record_rules(specs.root)
     engine = make_engine(settings.database_url)
     sessions = make_sessions(engine)
     with sessions() as session:
@@ -82,6 +98,7 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
     app.state.settings = settings
     app.state.specs = specs
     app.state.access = load_access(specs)
+    app.state.record_rules = record_rules
     app.state.engine = engine
     app.state.sessions = sessions
     install_error_handlers(app)
@@ -98,9 +115,19 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
         addenda.router,
         prepopulation.router,
         administration.router,
+        assessment_steps.router,
         notes.router,
+        plan.router_for(specs),
+        note_links.router_for(record_rules),
+        chronology.router,
         search.router,
         audit.router,
+        referrals.router,
+        looked_after.router,
+        service_figures.router,
+        cin_records.router,
+        returns.router,
+        feed.router,
     ]
     for router in routers:
         app.include_router(router)

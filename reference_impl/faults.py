@@ -20,8 +20,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accredit.casework_spec import Calendar
+from accredit.plan_spec import PlanSpec
 from accredit.prepopulation_spec import PREVIOUS, SIBLING
 from accredit.specs import Lifecycle, SpecBundle, did_you_mean
+from reference_impl.domain.plan import ActionFacts, ActionQuery, action_matches, order_key
 from reference_impl.domain.prepopulation import RecordedForm
 from reference_impl.store.tables import Form, Note
 
@@ -32,6 +35,7 @@ __all__ = [
     "check_fault_names",
     "drafts_as_approved",
     "drifted_definition",
+    "every_day_a_working_day",
     "leaked_seconds",
     "lifecycle_with_reopening",
     "lifecycle_without_four_eyes",
@@ -41,6 +45,7 @@ __all__ = [
     "merge_addendum_into_parent",
     "precedence_sibling_first",
     "scan_every_note",
+    "ties_by_last_update",
 ]
 
 
@@ -165,6 +170,108 @@ _FAULTS = (
         "errors-under-load",
         "Above a number of concurrent clients a share of requests fails with 503 "
         "(a connection pool sized for a demonstration).",
+    ),
+    Fault(
+        "plan-filter-ignores-team",
+        "Listing a child's plan actions ignores the team filter: every owner's actions are listed.",
+    ),
+    Fault(
+        "plan-sort-unstable",
+        "Plan actions equal in the requested sort keys are ordered by their last update, newest "
+        "first, instead of by id: equal actions change places whenever one is edited.",
+    ),
+    Fault(
+        "plan-cross-team-write",
+        "Updating a plan action checks the user's role but not the team that owns the action: "
+        "one team can change another team's actions.",
+    ),
+    Fault(
+        "plan-lost-update",
+        "Updating a plan action ignores the version it was made on: the last writer wins and "
+        "a concurrent update is silently overwritten.",
+    ),
+    Fault(
+        "evidence-kind-dropped",
+        "Evidence items of an assessment lose their mark: every item is kept as objective, "
+        "a parent's opinion included.",
+    ),
+    Fault(
+        "need-links-lost",
+        "A need reads back without the evidence it rests on and the plan actions that meet it.",
+    ),
+    Fault(
+        "note-link-dropped",
+        "A case note is kept but not its links: the assessment it speaks of does not list it.",
+    ),
+    Fault(
+        "chronology-misordered",
+        "The chronology lists events in the order they were typed in, not the order they "
+        "happened: a note written today about last month comes last.",
+    ),
+    Fault(
+        "search-misses-answers",
+        "Search of a child's record looks only in case notes, never in the answers of forms.",
+    ),
+    Fault(
+        "search-leaks-other-child",
+        "Search of a child's record looks in every child's forms, assessments and plans, so "
+        "another child's answers and plan text are returned.",
+    ),
+    Fault(
+        "aggregate-counts-drafts",
+        "The service figures count a draft assessment the worker marked finished as completed, "
+        "on the day it was marked, before any manager authorised it.",
+    ),
+    Fault(
+        "review-due-calendar-days",
+        "A looked-after child's first review is taken as due 20 calendar days after care "
+        "starts, not 20 working days: children are shown overdue a week early.",
+    ),
+    Fault(
+        "open-cases-count-closure-day",
+        "A referral closed on a day still counts as an open case on that day.",
+    ),
+    Fault(
+        "episode-end-unchecked",
+        "An episode of care whose end is before its start is accepted and stored.",
+    ),
+    Fault(
+        "cin-assessment-before-referral",
+        "The CIN census files every assessment of a child under the child's latest CIN "
+        "episode: an earlier episode's assessment appears to start before its referral.",
+    ),
+    Fault(
+        "903-overlapping-episodes",
+        "The SSDA903 export writes each episode's end as the day after it ended (counted "
+        "inclusively), so a placement change overlaps the next episode by a day.",
+    ),
+    Fault(
+        "903-review-missing",
+        "The SSDA903 export leaves out a review held on the last day of the collection year.",
+    ),
+    Fault(
+        "return-counts-drafts",
+        "The CIN census reports a draft assessment the worker marked finished as authorised "
+        "on that day.",
+    ),
+    Fault(
+        "returns-any-reference-date",
+        "The CIN census export takes any reference date, even one outside the collection year.",
+    ),
+    Fault(
+        "feed-dates-as-text",
+        "The daily feed sends dates as the case system shows them (31/03/2026), not as the "
+        "published contract's ISO dates.",
+    ),
+    Fault(
+        "feed-drops-purge",
+        "The daily feed leaves a deleted record out instead of sending it with purge: true, so "
+        "the Department keeps it.",
+    ),
+    Fault(
+        "feed-delta-misses-change",
+        "The daily feed's delta picks children by when their records were created: a closure or "
+        "an authorisation of an existing record is never sent.",
     ),
     Fault(
         "partner-sees-all",
@@ -328,6 +435,26 @@ def marks_without_sources(marks: dict[str, dict[str, Any]]) -> dict[str, dict[st
     time dropped (the rule and the pre-populated flag stay)."""
     lost = ("source_child_id", "source_form_id", "source_question", "approved_at")
     return {q: {k: (None if k in lost else v) for k, v in m.items()} for q, m in marks.items()}
+
+
+def ties_by_last_update(
+    spec: PlanSpec, actions: Iterable[ActionFacts], query: ActionQuery
+) -> list[ActionFacts]:
+    """plan-sort-unstable: return the actions that pass the query's filters, sorted by its keys
+    with ties ordered by last update, newest first, instead of by the spec's tie-break."""
+    chosen = [a for a in actions if action_matches(spec, a, query)]
+    by_keys = order_key(spec, query.sort, tie_break=False)
+    newest_first = sorted(
+        chosen,
+        key=lambda a: (a.updated_at or datetime.min.replace(tzinfo=UTC), a.id),
+        reverse=True,
+    )
+    return sorted(newest_first, key=by_keys)  # a stable sort: ties stay newest first
+
+
+def every_day_a_working_day(calendar: Calendar) -> Calendar:
+    """review-due-calendar-days: return the calendar with no weekend and no bank holiday."""
+    return dataclasses.replace(calendar, weekend=frozenset(), bank_holidays=MappingProxyType({}))
 
 
 #: The role and rights the auditor is given by the fault auditor-can-write.

@@ -54,11 +54,13 @@ def write_reports(
     *,
     specs: SpecBundle | None = None,
     pdf: bool = False,
+    html: bool = True,
     known_failures: Mapping[str, str] | None = None,
 ) -> ReportSet:
     """Load the results document at `results_path`, score it under the policy of `specs`
     (default: the installed specs) and write into `out_dir`: report.html, junit.xml,
-    scores.json, a copy of the policy and, if `pdf`, report.pdf.
+    scores.json, a copy of the policy and, if `pdf`, report.pdf. Without `html`, neither
+    report.html nor report.pdf.
 
     `known_failures` (requirement id -> why) are shown in JUnit as skipped, not failed: the
     baseline mode of `accredit run`.
@@ -66,15 +68,15 @@ def write_reports(
     results = load_results(results_path)
     policy = load_policy(specs)
     card = score(results, policy, str(results_path))
-    html_path = write_html(results, out_dir, card)
+    html_path = write_html(results, out_dir, card) if html else None
     paths = [
-        html_path,
+        *([html_path] if html_path is not None else []),
         write_junit(results, out_dir, known_failures),
         write_scores(card, out_dir),
         _copy_policy(policy, out_dir),
     ]
     skipped = None
-    if pdf:
+    if pdf and html_path is not None:
         outcome = write_pdf(html_path.read_text(encoding="utf-8"), out_dir)
         skipped = outcome.skipped
         if outcome.path is not None:

@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from accredit.record_spec import RecordRules
 from accredit.specs import SpecBundle
 from reference_impl import faults
 from reference_impl.api.errors import not_found, refuse, unauthenticated
@@ -24,6 +25,7 @@ __all__ = [
     "CurrentUser",
     "DbSession",
     "Now",
+    "RecordSpec",
     "Specs",
     "get_row",
     "require",
@@ -42,6 +44,11 @@ def _specs(request: Request) -> SpecBundle:
     return specs
 
 
+def _record_rules(request: Request) -> RecordRules:
+    rules: RecordRules = request.app.state.record_rules
+    return rules
+
+
 def _session(request: Request) -> Iterator[Session]:
     with request.app.state.sessions() as session:
         yield session
@@ -53,6 +60,8 @@ def _now() -> datetime:
 
 AppSettings = Annotated[Settings, Depends(_settings)]
 Specs = Annotated[SpecBundle, Depends(_specs)]
+#: The case-record rules of specs/record.yaml (six steps, note links, chronology, search).
+RecordSpec = Annotated[RecordRules, Depends(_record_rules)]
 DbSession = Annotated[Session, Depends(_session)]
 #: The one instant a request happens at: created_at and updated_at of a new row agree.
 Now = Annotated[datetime, Depends(_now)]

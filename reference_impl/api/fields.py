@@ -10,7 +10,15 @@ from pydantic import AfterValidator, BeforeValidator, Field, StrictInt
 
 from reference_impl.domain.answers import text_problem
 
-__all__ = ["MAX_TEXT_CHARS", "CalendarDate", "Id", "Name", "NoteText", "ReasonText"]
+__all__ = [
+    "MAX_TEXT_CHARS",
+    "CalendarDate",
+    "Id",
+    "Name",
+    "NoteText",
+    "ReasonText",
+    "parse_calendar_date",
+]
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: The longest case note (and return reason) kept whole (FUN-004).
@@ -27,6 +35,13 @@ def _calendar_date(value: object) -> object:
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"invalid date: {value} is not a calendar date") from None
+
+
+def parse_calendar_date(value: str) -> date:
+    """Return the day a "YYYY-MM-DD" text names; raise ValueError saying what is wrong."""
+    parsed = _calendar_date(value)
+    assert isinstance(parsed, date)
+    return parsed
 
 
 def _valid_text(limit: int) -> AfterValidator:

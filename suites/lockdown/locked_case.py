@@ -229,15 +229,52 @@ def build_locked_case(sut: SutClient, specs: SpecBundle, rng: random.Random) -> 
         200,
         "link a case note to the draft",
     )
+    form, steps = _with_six_steps(author, form, notes[0]["id"])
     form = lock(sut, specs, form)
     reader = sut.as_user(AUTHOR)
     values = locked_values(specs, definition, band, form, duplicate["id"], notes[1]["id"])
+    values.update(steps)
     case = LockedCase(form, b"", b"", values, reader)
     snapshot, addenda = case.read()
     expect(snapshot, 200, what="read the locked form")
     expect(addenda, 200, what="list the locked form's addenda")
     case.snapshot, case.addenda_snapshot = snapshot.content, addenda.content
     return case
+
+
+def _with_six_steps(
+    author: SutClient, form: dict[str, Any], note_id: int
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Give the draft an evidence item and a need resting on it (the six steps of
+    record.yaml); return the form at its new version and the placeholders' values."""
+    evidence = precondition(
+        author.post(
+            f"/forms/{form['id']}/evidence",
+            {
+                "version": form["version"],
+                "kind": "objective",
+                "text": f"Home visit (case note {note_id}): the child's room was warm and tidy.",
+            },
+        ),
+        201,
+        "add an evidence item to the draft",
+    )
+    need = precondition(
+        author.post(
+            f"/forms/{form['id']}/needs",
+            {
+                "version": evidence["form_version"],
+                "need": "A settled routine at bedtime.",
+                "analysis": "The visit shows care; the routine is not yet steady.",
+                "evidence_ids": [evidence["id"]],
+                "planned_outcome": "Bedtime by eight on school nights within six weeks.",
+            },
+        ),
+        201,
+        "add a need resting on the evidence",
+    )
+    form = {**form, "version": need["form_version"]}
+    return form, {"evidence_id": evidence["id"], "need_id": need["id"]}
 
 
 def locked_values(

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from accredit._paths import specs_root
-from accredit.errors import SpecError
+from accredit.errors import SpecError, UserError
+from accredit.runner import Selection, select, select_categories
 from accredit.specs import age_in_years, load_specs
 
 
@@ -210,3 +211,33 @@ def test_age_band_chosen_on_the_birthday() -> None:
     assert band_of(date(2020, 5, 31)) == "3-4"
     assert band_of(date(2020, 6, 1)) == "5-9"
     assert band_of(date(2030, 6, 1)) == "15+"
+
+
+def test_a_name_that_is_a_category_and_a_suite_means_the_category() -> None:
+    specs = load_specs()
+    assert select(specs, None) is None
+    assert select(specs, ["lockdown", "functional"]) == Selection(("lockdown", "functional"), ())
+    assert select_categories(specs, ["functional"]) == ["functional"]
+
+
+def test_a_name_that_is_neither_a_category_nor_a_suite_is_a_usage_error() -> None:
+    with pytest.raises(UserError, match="'lockdwn' is not a category, a suite or a requirement id"):
+        select(load_specs(), ["lockdwn"])
+
+
+def test_a_requirement_named_alone_runs_its_tests_and_reports_its_category() -> None:
+    specs = load_specs()
+    selection = select(specs, ["lockdown", "FUN-004"])
+    assert selection == Selection(("lockdown",), (), ("FUN-004",))
+    assert select_categories(specs, ["FUN-004"]) == ["functional"]
+    tested = selection.tests_of(specs)
+    assert tested is not None and "FUN-004" in tested and "FUN-001" not in tested
+    assert {r.id for r in specs.catalogue.requirements if r.category == "lockdown"} <= set(tested)
+    assert select(specs, ["lockdown"]) is not None
+    assert Selection(("lockdown",), ()).tests_of(specs) is None
+
+
+def test_a_suite_named_alone_runs_whole_and_reports_its_category() -> None:
+    specs = load_specs()
+    assert select(specs, ["plan"]) == Selection((), ("plan",))
+    assert select_categories(specs, ["plan"]) == ["functional"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from reference_impl.faults import (
     leaked_seconds,
 )
 from reference_impl.settings import Settings
+from tests.reference.casework_fault_rows import CASEWORK_FAULT_ROWS
 from tests.reference.conftest import (
     AUTHOR,
     KIND,
@@ -30,7 +32,21 @@ from tests.reference.conftest import (
     mandatory_answers,
     ok,
 )
+from tests.reference.test_plan import (
+    equal_actions_in_id_order,
+    listed_for_team_b,
+    other_team_changes_an_action,
+    two_updates_on_one_version,
+)
 from tests.reference.test_prepopulation import approved_for, family, start
+from tests.reference.test_record import (
+    chronology_of_a_late_note,
+    evidence_of_a_need,
+    forms_found_for_a_shared_phrase,
+    kind_of_a_subjective_item,
+    notes_of_a_linked_form,
+    plan_actions_found_for_a_shared_phrase,
+)
 
 
 def patch_approved(api: Api) -> Any:
@@ -397,6 +413,28 @@ FAULT_TABLE: list[tuple[str, Scenario, Any, Any]] = [
     ("slow-search", search_forty_notes, (["Visit 39."], False), (["Visit 39."], True)),
     ("leak-under-soak", a_read_ten_seconds_on, False, True),
     ("errors-under-load", reads_from_twelve_clients, [200], [200, 503]),
+    ("plan-filter-ignores-team", listed_for_team_b, 1, 2),
+    ("plan-sort-unstable", equal_actions_in_id_order, True, False),
+    ("plan-cross-team-write", other_team_changes_an_action, 403, 200),
+    ("plan-lost-update", two_updates_on_one_version, [200, 409], [200, 200]),
+    ("evidence-kind-dropped", kind_of_a_subjective_item, "subjective", "objective"),
+    ("need-links-lost", evidence_of_a_need, (1, 1), (0, 0)),
+    ("note-link-dropped", notes_of_a_linked_form, 1, 0),
+    (
+        "chronology-misordered",
+        chronology_of_a_late_note,
+        [str(date.today() - timedelta(days=d)) for d in (30, 2)],
+        [str(date.today() - timedelta(days=d)) for d in (2, 30)],
+    ),
+    ("search-misses-answers", forms_found_for_a_shared_phrase, ["own"], []),
+    ("search-leaks-other-child", forms_found_for_a_shared_phrase, ["own"], ["other", "own"]),
+    *CASEWORK_FAULT_ROWS,
+    (
+        "search-leaks-other-child",
+        plan_actions_found_for_a_shared_phrase,
+        ["own"],
+        ["other", "own"],
+    ),
     ("partner-sees-all", partner_reads_a_shared_form, (True, False), (True, True)),
     ("auditor-can-write", auditor_saves_a_draft, 403, 200),
     ("other-team-writes", other_team_saves_a_draft, 403, 200),

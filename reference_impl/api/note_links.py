@@ -1,0 +1,80 @@
+"""The notes of a linked record: each record a case note may be linked to (specs/record.yaml
+`note_links`) lists the notes that speak of it, at the path the spec gives.
+
+A form lists the notes linked to it from either side: notes that name it, and the notes the
+form itself rests on (its own links, part of the form once approved). A plan action lists the
+notes that name it; an unknown form or action is not found (404). A target type whose records
+the product does not hold yet (reviews) lists the notes that name its id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from sqlalchemy import select, union
+from sqlalchemy.orm import Session
+
+from accredit.record_spec import LinkTarget, RecordRules
+from reference_impl.api.deps import CurrentUser, DbSession, get_row, require
+from reference_impl.api.errors import error_responses
+from reference_impl.api.notes import NoteRead, notes_read
+from reference_impl.domain.access import NOTE_READ
+from reference_impl.store.casework import NoteLink
+from reference_impl.store.plan import PlanAction
+from reference_impl.store.tables import Form, FormLink, Note
+
+__all__ = ["router_for"]
+
+
+def _linked_note_ids(session: Session, target_type: str, target_id: int) -> list[int]:
+    named = select(NoteLink.note_id).where(
+        NoteLink.target_type == target_type, NoteLink.target_id == target_id
+    )
+    if target_type == "plan_action":
+        get_row(session, PlanAction, target_id, "plan action")
+    if target_type == "form":
+        get_row(session, Form, target_id, "form")
+        rests_on = select(FormLink.target_id).where(
+            FormLink.form_id == target_id, FormLink.target_type == "note"
+        )
+        return list(session.scalars(union(named, rests_on)))
+    return list(session.scalars(named))
+
+
+def _route(target: LinkTarget) -> Callable[..., list[NoteRead]]:
+    name = re.findall(r"\{([a-z_]+)\}", target.notes_path)[0]
+
+    def list_linked_notes(record_id: int, user: CurrentUser, session: DbSession) -> list[NoteRead]:
+        require(user, NOTE_READ)
+        ids = _linked_note_ids(session, target.type, record_id)
+        notes = session.scalars(select(Note).where(Note.id.in_(ids)).order_by(Note.id))
+        return notes_read(session, notes)
+
+    list_linked_notes.__doc__ = f"Return the case notes linked to the {target.type}, oldest first."
+    # The path names its id after the record (form_id, action_id): resolved here, not as text.
+    list_linked_notes.__annotations__ = {
+        "record_id": Annotated[int, Path(alias=name)],
+        "user": CurrentUser,
+        "session": DbSession,
+        "return": list[NoteRead],
+    }
+    return list_linked_notes
+
+
+def router_for(rules: RecordRules) -> APIRouter:
+    """Return the routes that list each link target's notes, at the spec's paths."""
+    router = APIRouter(tags=["notes"])
+    for target in rules.link_targets:
+        camel = "".join(part.title() for part in target.type.split("_"))
+        router.add_api_route(
+            target.notes_path,
+            _route(target),
+            methods=["GET"],
+            operation_id=f"list{camel}Notes",
+            summary=f"The case notes linked to {target.title[0].lower()}{target.title[1:]}",
+            responses=error_responses(401, 403, 404, 422),
+        )
+    return router
