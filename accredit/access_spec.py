@@ -23,6 +23,7 @@ __all__ = [
     "ALLOWED",
     "FORBIDDEN",
     "HIDDEN",
+    "OWNER",
     "OWN_TEAM",
     "PUBLIC",
     "REACH_ALL",
@@ -37,13 +38,14 @@ __all__ = [
 ]
 
 #: The rules a row gives a role (specs/schema/access.schema.json).
-ALLOWED, OWN_TEAM, SHARED_SECTIONS, FORBIDDEN = (
+ALLOWED, OWN_TEAM, OWNER, SHARED_SECTIONS, FORBIDDEN = (
     "allowed",
     "own_team",
+    "owner",
     "shared_sections",
     "forbidden",
 )
-RULES = (ALLOWED, OWN_TEAM, SHARED_SECTIONS, FORBIDDEN)
+RULES = (ALLOWED, OWN_TEAM, OWNER, SHARED_SECTIONS, FORBIDDEN)
 #: The refusal of a record outside the user's reach (the other is FORBIDDEN).
 HIDDEN = "hidden"
 #: A row that needs no sign-in.
@@ -111,8 +113,14 @@ class AccessMatrix:
     forbidden: Refusal
     hidden: Refusal
     reach: Mapping[str, str]
+    acts_for: Mapping[str, str]  # role without a team -> the agency its users act for
     shared: SharedSections
     operations: tuple[OperationAccess, ...]
+
+    def acting_for(self, role: str, team: str | None) -> str | None:
+        """Return the team or agency a user of `role` (and `team`) acts for: their team, else
+        their role's agency, else None."""
+        return team if team is not None else self.acts_for.get(role)
 
     def row(self, operation: str) -> OperationAccess | None:
         """Return the row of `operation` ("METHOD /path/{template}"), or None."""
@@ -141,6 +149,9 @@ def load_access(specs: SpecBundle) -> AccessMatrix:
             raise SpecError(path, "reach", f"no reach for role {role!r} of users.yaml")
     for role in reach:
         _known_role(path, "reach", role, roles)
+    acts_for = dict(document.get("acts_for") or {})
+    for role in acts_for:
+        _known_role(path, "acts_for", role, roles)
     rows: list[OperationAccess] = []
     seen: set[str] = set()
     for i, entry in enumerate(document["operations"]):
@@ -172,6 +183,7 @@ def load_access(specs: SpecBundle) -> AccessMatrix:
         forbidden=Refusal(**document["refusals"]["forbidden"]),
         hidden=Refusal(**document["refusals"]["hidden"]),
         reach=reach,
+        acts_for=acts_for,
         shared=_shared(path, document["shared_sections"], specs),
         operations=tuple(rows),
     )

@@ -12,6 +12,7 @@ The sharing of a child with the partner agency is recorded by its own route here
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
@@ -28,6 +29,7 @@ from reference_impl.domain.access import (
     Actor,
     Record,
     access_refusal,
+    reach_refusal,
     shared_child,
     shared_form,
     shows_shared_sections_only,
@@ -62,15 +64,31 @@ class Gate:
         self,
         *children: Child,
         teams: Iterable[str] = (),
+        owner: str | None = None,
         what: str = "the record",
     ) -> None:
         """Refuse (404 hidden or 403 forbidden) unless the matrix lets the user take the
-        operation on these children (and on new records of `teams`)."""
+        operation on these children (and on new records of `teams`); `owner`: the team or
+        agency owning the record itself (a plan action's, existing or to be)."""
         records = [*self.records(children), *(Record(team, exists=False) for team in teams)]
+        if owner is not None:
+            records = [dataclasses.replace(r, owner=owner) for r in records]
         if self.settings.fault("other-team-writes") and self.actor.team is not None:
             # The defect: a record is taken to be the user's team's, whoever owns it.
             records = [Record(self.actor.team, r.shared, r.exists) for r in records]
         refuse(access_refusal(self.matrix, self.operation, self.actor, records, what))
+
+    @property
+    def acting_for(self) -> str | None:
+        """Return the team or agency the user acts for (their team, else their role's agency)."""
+        return self.matrix.acting_for(self.actor.role, self.actor.team)
+
+    def check_reach(self, *children: Child, what: str = "the record") -> None:
+        """Refuse (404 hidden) a child outside the user's reach; the row's rule comes later
+        (`check`), once the request names what it needs (a new plan action's owner)."""
+        row = self.matrix.row(self.operation)
+        if row is not None and not row.public:
+            refuse(reach_refusal(self.matrix, self.actor, self.records(children), what))
 
     def check_form(self, form: Form) -> None:
         """Refuse unless the matrix lets the user take the operation on `form`'s child."""

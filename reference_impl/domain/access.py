@@ -14,6 +14,7 @@ from accredit.access_spec import (
 )
 from accredit.access_spec import (
     OWN_TEAM,
+    OWNER,
     REACH_ALL,
     REACH_SHARED,
     SHARED_SECTIONS,
@@ -38,6 +39,7 @@ __all__ = [
     "access_refusal",
     "actor_from_spec",
     "permission_refusal",
+    "reach_refusal",
     "shared_child",
     "shared_form",
     "shows_shared_sections_only",
@@ -94,18 +96,32 @@ def permission_refusal(actor: Actor, permission: str) -> Refusal | None:
 @dataclass(frozen=True)
 class Record:
     """A child's record as access sees it: the team that owns it, whether it is shared with the
-    partner agency, and whether it exists yet (a child being registered is its team alone: no
+    partner agency, whether it exists yet (a child being registered is its team alone: no
     reach to hide it from, only the row's rule)."""
 
     team: str
     shared: bool = False
     exists: bool = True
+    #: The team or agency that owns the record itself, where that is not the child's team
+    #: (a plan action's owner, plan.yaml); None: the child's team owns it.
+    owner: str | None = None
 
 
 def _reaches(reach: str | None, record: Record) -> bool:
     if not record.exists:
         return True
     return reach == REACH_ALL or (reach == REACH_SHARED and record.shared)
+
+
+def reach_refusal(
+    matrix: AccessMatrix, actor: Actor, records: Iterable[Record], what: str = "the record"
+) -> Refusal | None:
+    """Return the matrix's `hidden` refusal (read as not found, naming `what`) when a record is
+    outside the actor's reach, else None."""
+    reach = matrix.reach.get(actor.role)
+    if any(not _reaches(reach, record) for record in records):
+        return Refusal(matrix.hidden.code, f"{what} not found")
+    return None
 
 
 def access_refusal(
@@ -120,7 +136,8 @@ def access_refusal(
 
     Order (access.yaml): a record outside the role's reach is hidden (the matrix's `hidden`
     code, read as not found, naming `what`); then the row's rule for the role: forbidden, or
-    own_team on a record of another team. An operation without a row is forbidden: a route
+    own_team on a record of another team, owner on a record another team or agency owns (a
+    plan action). An operation without a row is forbidden: a route
     nobody gave its row is closed, not open.
     """
     row = matrix.row(operation)
@@ -129,9 +146,9 @@ def access_refusal(
     if row.public:
         return None
     concerned = tuple(records)
-    reach = matrix.reach.get(actor.role)
-    if any(not _reaches(reach, record) for record in concerned):
-        return Refusal(matrix.hidden.code, f"{what} not found")
+    hidden = reach_refusal(matrix, actor, concerned, what)
+    if hidden is not None:
+        return hidden
     rule = row.rule(actor.role)
     if rule == RULE_FORBIDDEN:
         return Refusal(matrix.forbidden.code, f"role {actor.role} may not {operation} ({what})")
@@ -142,6 +159,16 @@ def access_refusal(
                 matrix.forbidden.code,
                 f"user {actor.key} of team {actor.team} may not change the records of team "
                 f"{', '.join(others)}",
+            )
+    if rule == OWNER:
+        acting_for = matrix.acting_for(actor.role, actor.team)
+        owners = sorted({r.owner or r.team for r in concerned} - {acting_for})
+        if owners:
+            who = f"acts for {acting_for}" if acting_for else "acts for no team or agency"
+            return Refusal(
+                matrix.forbidden.code,
+                f"{what} belongs to {', '.join(owners)}; user {actor.key} {who} and may change "
+                "only that owner's records",
             )
     return None
 

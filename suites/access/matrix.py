@@ -22,6 +22,7 @@ from accredit.access_spec import (
     FORBIDDEN,
     HIDDEN,
     OWN_TEAM,
+    OWNER,
     REACH_ALL,
     AccessMatrix,
     OperationAccess,
@@ -37,8 +38,20 @@ __all__ = ["Cell", "expected_outcome", "label", "outcome_of", "send", "subject_f
 START_FORM = "POST /forms"
 
 
+#: Authorising an assessment takes it into a locked state: the roles of that transition take it.
+AUTHORISE = "POST /assessments/{assessment_id}/authorise"
+
+
 def _lifecycle_roles(specs: SpecBundle, row: OperationAccess) -> tuple[str, ...] | None:
     """Return the roles lifecycle.yaml lets take the row's action, or None for another row."""
+    if row.operation == AUTHORISE:
+        lifecycle = specs.lifecycle
+        return tuple(
+            role
+            for t in lifecycle.transitions
+            if lifecycle.state(t.to_state).locked
+            for role in t.roles
+        )
     for action in specs.lifecycle.actions:
         if row.method == "POST" and row.path == f"/forms/{{form_id}}/{action}":
             return tuple(
@@ -60,6 +73,8 @@ def expected_outcome(
     rule = row.rule(user.role)
     if rule == FORBIDDEN or (rule == OWN_TEAM and user.team != subject_team):
         return FORBIDDEN
+    if rule == OWNER and matrix.acting_for(user.role, user.team) != subject_team:
+        return FORBIDDEN  # the subject's records are owned by the author's team
     roles = _lifecycle_roles(specs, row)
     if roles is not None and user.role not in roles:
         return FORBIDDEN

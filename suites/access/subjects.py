@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from accredit.returns_spec import returns_spec
 from accredit.specs import SpecBundle
 from accredit.sut import SutClient
 
@@ -39,6 +40,19 @@ AGE = 7
 _DOCUMENT = base64.b64encode(b"%PDF-1.4\n% synthetic letter for access checks\n").decode("ascii")
 #: The word a subject's case note holds, for the search route.
 NOTE_WORD = "allotment"
+#: The collection year the management information is read for: one that has ended.
+COLLECTION_YEAR = 2025
+#: The episode of care a looked-after subject is in (codes of specs/code_lists.yaml).
+_EPISODE = {
+    "start_date": "2025-04-01",
+    "reason_new_episode": "S",
+    "legal_status": "C2",
+    "category_of_need": "N1",
+    "placement_type": "U1",
+    "placement_provider": "PR1",
+    "home_postcode": "AB1 2CD",
+    "placement_postcode": "AB3 4EF",
+}
 
 
 @dataclass(frozen=True)
@@ -88,7 +102,17 @@ def _child(case: Case) -> dict[str, Any]:
 
 
 def _tenant(case: Case) -> dict[str, Any]:
-    return {"team": case.team, "kind": FORM_KIND}
+    returns = returns_spec(case.specs.root)
+    table = next(iter(returns.tables))
+    return {
+        "team": case.team,
+        "kind": FORM_KIND,
+        "la_code": returns.lea,
+        "table": table,
+        "collection_year": str(COLLECTION_YEAR),
+        "reference_date": f"{COLLECTION_YEAR}-03-31",
+        "figures_day": f"{COLLECTION_YEAR}-03-31",
+    }
 
 
 def _child_with_note(case: Case) -> dict[str, Any]:
@@ -276,6 +300,151 @@ def _audit_entry(case: Case) -> dict[str, Any]:
     return {"entry_id": entries[-1]["id"]}
 
 
+def _plan(case: Case) -> dict[str, Any]:
+    """A child's plan with one objective and one action owned by the child's team."""
+    child = _child(case)
+    base = f"/children/{child['id']}/plan"
+    objective = precondition(
+        case.writer.post(f"{base}/objectives", {"title": "Be settled at school."}),
+        201,
+        "add an objective to the plan",
+    )
+    action = precondition(
+        case.writer.post(
+            f"{base}/objectives/{objective['id']}/actions",
+            {
+                "title": "Meet the class teacher.",
+                "owner": case.team,
+                "responsible": "Orla Fernhollow",
+                "due_date": "2030-06-01",
+                "priority": "high",
+            },
+        ),
+        201,
+        "add an action owned by the child's team",
+    )
+    return {
+        "child_id": child["id"],
+        "team": case.team,
+        "objective_id": objective["id"],
+        "action_id": action["id"],
+        "action_version": action["version"],
+        "due_date": "2030-07-01",
+    }
+
+
+def _steps(case: Case, form: dict[str, Any]) -> dict[str, Any]:
+    """Add an evidence item and a need resting on it to a draft; return the draft's values."""
+    base = f"/forms/{form['id']}"
+    item = precondition(
+        case.writer.post(
+            f"{base}/evidence",
+            {
+                "version": form["version"],
+                "kind": "subjective",
+                "text": "Mother says he sleeps late.",
+            },
+        ),
+        201,
+        "add an evidence item",
+    )
+    form = precondition(case.writer.get(base), 200, "read the form")
+    need = precondition(
+        case.writer.post(
+            f"{base}/needs",
+            {
+                "version": form["version"],
+                "need": "A bedtime routine.",
+                "evidence_ids": [item["id"]],
+            },
+        ),
+        201,
+        "add a need",
+    )
+    form = precondition(case.writer.get(base), 200, "read the form")
+    return {
+        "form_id": form["id"],
+        "version": form["version"],
+        "child_id": form["child_id"],
+        "need_id": need["id"],
+    }
+
+
+def _assessment_draft(case: Case) -> dict[str, Any]:
+    return _steps(case, _complete_draft(case))
+
+
+def _assessed_form(case: Case) -> dict[str, Any]:
+    values = _steps(case, _complete_draft(case))
+    form = precondition(case.writer.get(f"/forms/{values['form_id']}"), 200, "read the form")
+    _take(case, form, len(path_to_locked(case.specs)))
+    return values
+
+
+def _referral(case: Case) -> dict[str, Any]:
+    """A child with an open referral, a finished draft assessment and a child-in-need plan."""
+    child = _child(case)
+    base = f"/children/{child['id']}"
+    referral = precondition(
+        case.writer.post(
+            f"{base}/referrals",
+            {"referral_date": "2025-04-07", "source": "1A", "primary_need": "N1"},
+        ),
+        201,
+        "record a referral",
+    )
+    assessment = precondition(
+        case.writer.post(
+            f"{base}/assessments",
+            {
+                "referral_id": referral["id"],
+                "kind": "single",
+                "start_date": "2025-04-08",
+                "completed_on": "2025-05-15",
+            },
+        ),
+        201,
+        "record an assessment",
+    )
+    plan = precondition(
+        case.writer.post(f"/referrals/{referral['id']}/cin-plans", {"start_date": "2025-05-19"}),
+        201,
+        "record a child-in-need plan",
+    )
+    return {
+        "child_id": child["id"],
+        "referral_id": referral["id"],
+        "assessment_id": assessment["id"],
+        "plan_id": plan["id"],
+    }
+
+
+def _looked_after(case: Case) -> dict[str, Any]:
+    """A looked-after child: an open episode of care, a review and a note linked to it."""
+    child = _child(case)
+    base = f"/children/{child['id']}"
+    episode = precondition(
+        case.writer.post(f"{base}/looked-after-episodes", _EPISODE), 201, "record an episode"
+    )
+    review = precondition(
+        case.writer.post(f"{base}/reviews", {"review_date": "2025-04-29", "participation": "PN1"}),
+        201,
+        "record a review",
+    )
+    precondition(
+        case.writer.post(
+            f"{base}/notes",
+            {
+                "text": "Review held; placement stable.",
+                "links": [{"target_type": "review", "target_id": review["id"]}],
+            },
+        ),
+        201,
+        "record a note linked to the review",
+    )
+    return {"child_id": child["id"], "episode_id": episode["id"], "review_id": review["id"]}
+
+
 _CHILD_READS = ("/children/{child_id}", "/children/{child_id}/notes", "/children/{child_id}/forms")
 _FORM_READS = ("/forms/{form_id}", "/forms/{form_id}/addenda")
 
@@ -293,6 +462,18 @@ KINDS: dict[str, SubjectKind] = {
     "approved_form": SubjectKind(_approved_form, _FORM_READS),
     "prepopulated_form": SubjectKind(_prepopulated_form, _FORM_READS),
     "audit_entry": SubjectKind(_audit_entry, concerns_child=False),
+    "plan": SubjectKind(_plan, ("/children/{child_id}/plan",)),
+    "assessment_draft": SubjectKind(
+        _assessment_draft, ("/forms/{form_id}/evidence", "/forms/{form_id}/needs"), by_actor=True
+    ),
+    "assessed_form": SubjectKind(_assessed_form, ("/forms/{form_id}/needs",)),
+    "referral": SubjectKind(
+        _referral, ("/children/{child_id}/referrals", "/children/{child_id}/assessments")
+    ),
+    "looked_after": SubjectKind(
+        _looked_after,
+        ("/children/{child_id}/looked-after-episodes", "/children/{child_id}/reviews"),
+    ),
 }
 
 
