@@ -168,7 +168,7 @@ def _bad_rule(doc: dict[str, Any]) -> None:
     [
         (_drop_rule, "operations[3].access", "no rule for role(s) auditor"),
         (_misspell_role, "reach.auditorr", "did you mean 'auditor'?"),
-        (_twice, "operations[37].operation", "has two rows"),
+        (_twice, f"operations[{len(MATRIX.operations)}].operation", "has two rows"),
         (_unknown_section, f"sections.{KIND}", "did you mean 'developmental_needs'?"),
         (_bad_rule, "operations[3].access", "read_only"),
     ],
