@@ -143,7 +143,9 @@ def target_child(session: Session, target_type: str, target_id: int) -> int | No
     """Return the id of the child whose record holds the linked record, or None when there is
     no such record (or its type has no records of its own)."""
     child_of = _TARGET_CHILD.get(target_type)
-    return child_of(session, target_id) if child_of is not None else None
+    if child_of is None or not 1 <= target_id <= MAX_ID:
+        return None  # an id SQLite cannot hold names no record, never an overflow
+    return child_of(session, target_id)
 
 
 def _checked_links(

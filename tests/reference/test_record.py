@@ -249,6 +249,8 @@ def test_a_linked_record_lists_its_notes(api: Api) -> None:
     assert ok_list(api.read(f"/plan-actions/{unlinked['id']}/notes")) == []
     assert_error(api.read("/plan-actions/999999/notes"), 404, "not_found")
     assert_error(api.read("/reviews/999999/notes"), 404, "not_found")
+    for path in (f"/reviews/{2**70}/notes", f"/plan-actions/{2**70}/notes"):
+        assert_error(api.read(path), 404, "not_found")
 
 
 @pytest.mark.parametrize(
