@@ -380,14 +380,18 @@ def _check_faults(names: Sequence[str]) -> None:
 
 
 def _specs(args: argparse.Namespace) -> int:
+    from accredit.access_spec import load_access
+
     bundle = load_specs(args.specs)
+    access = load_access(bundle)  # a bad access matrix stops here, naming file and path
     catalogue = bundle.catalogue
     musts = sum(1 for r in catalogue.requirements if r.level == "MUST")
     print(f"specs {bundle.version} at {bundle.root}")
     print(f"digest {bundle.digest}")
     print(
         f"{len(catalogue.requirements)} requirements ({musts} MUST), {len(bundle.forms)} forms, "
-        f"{len(catalogue.faults())} planted faults named"
+        f"{len(catalogue.faults())} planted faults named, "
+        f"{len(access.operations)} operations in the access matrix"
     )
     return 0
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from accredit.access_spec import FORBIDDEN, load_access
 from accredit.errors import SpecError
 from accredit.specs import SpecBundle, did_you_mean, validate_document
 
@@ -67,7 +68,7 @@ class Owner:
 
 @dataclass(frozen=True)
 class RoleAccess:
-    """What users of one role may do with a plan."""
+    """What users of one role may do with a plan: the rules of access.yaml's plan rows."""
 
     read: bool
     add_objectives: bool
@@ -111,7 +112,7 @@ class PlanSpec:
 
     version: str
     owners: tuple[Owner, ...]
-    access: Mapping[str, RoleAccess]  # role -> what it may do
+    access: Mapping[str, RoleAccess]  # role -> what it may do (read from access.yaml)
     statuses: tuple[str, ...]
     priorities: tuple[str, ...]
     earliest_due: date
@@ -165,6 +166,36 @@ def sort_terms(text: str) -> tuple[SortTerm, ...]:
     return tuple(terms)
 
 
+#: The operations of access.yaml whose rules say what a role may do with a plan.
+READ_PLAN = "GET /children/{child_id}/plan"
+ADD_OBJECTIVE = "POST /children/{child_id}/plan/objectives"
+UPDATE_ACTION = "PATCH /plan-actions/{action_id}"
+
+
+def _role_access(specs: SpecBundle, agencies: list[str]) -> dict[str, RoleAccess]:
+    """Return what each role may do with a plan, as the access matrix (access.yaml) says: the
+    matrix is the one place that says who may do what; plan.yaml says who may own an action."""
+    matrix = load_access(specs)
+
+    def may(operation: str, role: str) -> bool:
+        row = matrix.row(operation)
+        if row is None:
+            raise SpecError(specs.root / "access.yaml", "operations", f"no row for {operation}")
+        return row.rule(role) != FORBIDDEN
+
+    for role, agency in matrix.acts_for.items():
+        _known(specs.root / "access.yaml", f"acts_for.{role}", agency, agencies, "an agency owner")
+    return {
+        role: RoleAccess(
+            may(READ_PLAN, role),
+            may(ADD_OBJECTIVE, role),
+            may(UPDATE_ACTION, role),
+            matrix.acts_for.get(role),
+        )
+        for role in specs.users.roles
+    }
+
+
 def read_plan(specs: SpecBundle) -> PlanSpec:
     """Return the validated plan spec of the bundle; raise SpecError naming file, path and
     problem for the first problem found."""
@@ -179,18 +210,7 @@ def read_plan(specs: SpecBundle) -> PlanSpec:
         if owner.kind == "team":
             _known(path, f"owners[{i}].id", owner.id, teams, "a team of users.yaml")
     agencies = [o.id for o in owners if o.kind == "agency"]
-    access = {}
-    for role, raw in document["access"].items():
-        _known(path, f"access.{role}", role, list(specs.users.roles), "a role of users.yaml")
-        acts_for = raw.get("acts_for")
-        if acts_for is not None:
-            _known(path, f"access.{role}.acts_for", acts_for, agencies, "an agency owner")
-        access[role] = RoleAccess(
-            raw["read"], raw["add_objectives"], raw["write_actions"], acts_for
-        )
-    for role in specs.users.roles:
-        if role not in access:
-            raise SpecError(path, "access", f"the role {role!r} of users.yaml is not listed")
+    access = _role_access(specs, agencies)
     earliest = _date(path, "due_dates.earliest", document["due_dates"]["earliest"])
     latest = _date(path, "due_dates.latest", document["due_dates"]["latest"])
     if latest < earliest:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from accredit._paths import suites_root
+from accredit.access_spec import load_access
 from accredit.baseline import BASELINE_FILE, BaselineComparison, compare_with_baseline
 from accredit.errors import SutUnreachable, UserError
 from accredit.manifest import MANIFEST_FILE, write_manifest
@@ -190,6 +191,7 @@ def run_accreditation(
     evidence, and the run directory records it); the outcome then says why, with exit code 3.
     """
     specs = load_specs(specs_dir)
+    load_access(specs)  # a bad access matrix is the user's error, before anything runs
     profile = load_profile(profile_path, specs.users)
     selection = select(specs, only)
     categories = _categories(specs, selection)

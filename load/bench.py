@@ -46,7 +46,8 @@ def _build(scale: str, folder: Path) -> tuple[Path, float, int]:
 
 def _pools(database: Path) -> tuple[dict[str, list[int]], dict[str, str]]:
     with sqlite3.connect(database) as db:
-        children = [r[0] for r in db.execute("SELECT id FROM children")]
+        # sw_a writes only its own team's records (specs/access.yaml): notes go to team A.
+        children = [r[0] for r in db.execute("SELECT id FROM children WHERE team = 'A'")]
         forms = [r[0] for r in db.execute("SELECT id FROM forms ORDER BY random() LIMIT 5000")]
         drafts = [
             r[0]

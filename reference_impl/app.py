@@ -13,11 +13,13 @@ from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from accredit.access_spec import load_access
 from accredit.errors import SpecError
 from accredit.record_spec import load_record_rules
 from accredit.specs import SpecBundle, Users, load_specs
 from reference_impl import CONTRACT_VERSION
 from reference_impl.api import (
+    access,
     addenda,
     administration,
     assessment_steps,
@@ -96,6 +98,7 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
     )
     app.state.settings = settings
     app.state.specs = specs
+    app.state.access = load_access(specs)
     app.state.record_rules = record_rules
     app.state.engine = engine
     app.state.sessions = sessions
@@ -106,6 +109,7 @@ def create_app(settings: Settings | None = None, specs: SpecBundle | None = None
     routers = [
         meta.router,
         children.router,
+        access.router,
         definitions.router,
         forms.router_for(specs),
         evidence.router,

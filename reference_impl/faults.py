@@ -318,6 +318,19 @@ _FAULTS = (
         "The daily feed's delta picks children by when their records were created: a closure or "
         "an authorisation of an existing record is never sent.",
     ),
+    Fault(
+        "partner-sees-all",
+        "A partner agency's read of a child shared with it shows the whole record: every "
+        "section's answers, the documents, the links to case notes, the sibling group.",
+    ),
+    Fault(
+        "auditor-can-write",
+        "The auditor is given a team manager's rights in team A: their changes are accepted.",
+    ),
+    Fault(
+        "other-team-writes",
+        "A team's workers may change any team's records: the owning team is never compared.",
+    ),
 )
 
 #: Every planted fault by name.
@@ -487,3 +500,7 @@ def ties_by_last_update(
 def every_day_a_working_day(calendar: Calendar) -> Calendar:
     """review-due-calendar-days: return the calendar with no weekend and no bank holiday."""
     return dataclasses.replace(calendar, weekend=frozenset(), bank_holidays=MappingProxyType({}))
+
+
+#: The role and rights the auditor is given by the fault auditor-can-write.
+AUDITOR_ROLE, AUDITOR_GIVEN_ROLE, AUDITOR_GIVEN_TEAM = "auditor", "team_manager", "A"

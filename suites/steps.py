@@ -135,11 +135,16 @@ def answers_for(definition: FormDefinition, question_ids: Iterable[str]) -> dict
 
 
 def start_form(
-    client: SutClient, specs: SpecBundle, rng: random.Random, kind: str, band: str
+    client: SutClient,
+    specs: SpecBundle,
+    rng: random.Random,
+    kind: str,
+    band: str,
+    team: str = "A",
 ) -> Any:
-    """Create a child of an age inside `band` and start a form of `kind` for it."""
+    """Create a child of `team` of an age inside `band` and start a form of `kind` for it."""
     definition = specs.forms[kind]
-    child = create_child(client, rng, years=age_for_band(specs, definition, band))
+    child = create_child(client, rng, years=age_for_band(specs, definition, band), team=team)
     form = precondition(
         client.post("/forms", {"kind": kind, "child_id": child["id"]}), 201, f"start a {kind}"
     )

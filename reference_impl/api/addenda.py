@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import select
 
+from reference_impl.api.access import Authorised
 from reference_impl.api.audit import attempt
 from reference_impl.api.deps import (
     AppSettings,
@@ -41,6 +42,7 @@ router = APIRouter(tags=["addenda"])
 def create_addendum(
     form_id: int,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -51,6 +53,7 @@ def create_addendum(
     with attempt(session, specs, settings, user, action, now, form_id) as audit:
         parent = get_row(session, Form, form_id, "form")
         audit.concerns(parent.id, parent.child_id)
+        gate.check_form(parent)
         refuse(addendum_refusal(specs.lifecycle.state(parent.status), user))
         addendum = Form(
             kind=parent.kind,
@@ -76,9 +79,11 @@ def create_addendum(
     summary="The addenda of a form",
     responses=error_responses(401, 403, 404, 422),
 )
-def list_addenda(form_id: int, user: CurrentUser, session: DbSession) -> list[FormRead]:
+def list_addenda(
+    form_id: int, user: CurrentUser, gate: Authorised, session: DbSession, specs: Specs
+) -> list[FormRead]:
     """Return the addenda of a form, oldest first, in whatever state each is."""
+    gate.check_form(get_row(session, Form, form_id, "form"))
     require(user, FORM_READ)
-    get_row(session, Form, form_id, "form")
     addenda = session.scalars(select(Form).where(Form.addendum_of == form_id).order_by(Form.id))
-    return [form_read(session, addendum) for addendum in addenda]
+    return [gate.form_view(form_read(session, addendum), specs) for addendum in addenda]

@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy import select, update
 
 from accredit.specs import SpecBundle, did_you_mean
+from reference_impl.api.access import Authorised
 from reference_impl.api.audit import attempt
 from reference_impl.api.children import ChildRead, child_read
 from reference_impl.api.deps import (
@@ -35,7 +36,7 @@ from reference_impl.api.forms import AnswersSent
 from reference_impl.domain.access import CHILD_WRITE, FORM_CREATE
 from reference_impl.domain.addenda import corrected_answers
 from reference_impl.domain.answers import age_band_refusal, apply_answers, form_band
-from reference_impl.domain.lifecycle import edit_refusal, locked_forms_refusal
+from reference_impl.domain.lifecycle import edit_refusal, locked_forms_refusal, locked_refusal
 from reference_impl.domain.prepopulated_answers import with_carried_answers, with_worker_answers
 from reference_impl.domain.prepopulation import PREVIOUS, Provenance, carried_forward
 from reference_impl.domain.refusal import Refusal
@@ -147,6 +148,7 @@ def update_metadata(
     form_id: int,
     body: MetadataUpdate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -161,6 +163,8 @@ def update_metadata(
         if settings.fault("reallocate-locked") and reallocation and state.locked:
             # The defect: a reallocation counts as caseload administration, not as an edit.
             state = dataclasses.replace(state, locked=False, editable=True)
+        refuse(locked_refusal(state))
+        gate.check_form(form)
         refuse(edit_refusal(specs.lifecycle, state, user))
         require_version(form, body.version)
         if body.author is None and reallocation:
@@ -207,6 +211,7 @@ def move_form(
     form_id: int,
     body: MoveRequest,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -219,11 +224,14 @@ def move_form(
         state = specs.lifecycle.state(form.status)
         if settings.fault("move-locked") and state.locked:
             state = dataclasses.replace(state, locked=False, editable=True)  # moves ignore locks
+        refuse(locked_refusal(state))
+        gate.check_form(form)
         refuse(edit_refusal(specs.lifecycle, state, user))
         require_version(form, body.version)
         if form.addendum_of is not None:
             raise invalid_request("body.child_id", "an addendum stays with the form it corrects")
         child = get_row(session, Child, body.child_id, "child")
+        gate.check(child, what=f"child {child.id}")
         if child.id == form.child_id:
             raise invalid_request("body.child_id", f"the form is already on child {child.id}")
         form.age_band = _rebanded(specs, form, form.kind, child, form.started_on)
@@ -243,6 +251,7 @@ def move_form(
 def bulk_update(
     body: BulkUpdate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -261,6 +270,9 @@ def bulk_update(
                     lifecycle, [(f.id, f.status) for f in forms], "the bulk update"
                 )
             )
+        gate.check(
+            *(session.get_one(Child, form.child_id) for form in forms), what="a form of the update"
+        )
         for form, change in zip(forms, body.changes, strict=True):
             state = lifecycle.state(form.status)
             if skip_lock and state.locked:
@@ -296,6 +308,7 @@ def merge_children(
     child_id: int,
     body: MergeRequest,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -317,6 +330,7 @@ def merge_children(
             doing = f"merging child {duplicate.id} into child {survivor.id}"
             states = [(form.id, form.status) for form in forms]
             refuse(locked_forms_refusal(specs.lifecycle, states, doing))
+        gate.check(survivor, duplicate, what=f"child {survivor.id}")
         require(user, CHILD_WRITE)
         if survivor.id == duplicate.id:
             raise invalid_request("body.duplicate_id", "a child cannot be merged into itself")
@@ -354,6 +368,7 @@ def prepopulate(
     form_id: int,
     body: PrepopulateRequest,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -368,6 +383,8 @@ def prepopulate(
         state = lifecycle.state(form.status)
         if settings.fault("prepopulate-locked") and state.locked:
             state = dataclasses.replace(state, locked=False, editable=True)  # refills ignore locks
+        refuse(locked_refusal(state))
+        gate.check_form(form)
         refuse(edit_refusal(lifecycle, state, user))
         require_version(form, body.version)
         locked_states = [s.id for s in lifecycle.states if s.locked]

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accredit.record_spec import RecordRules
+from reference_impl.api.access import Authorised, Gate
 from reference_impl.api.audit import attempt
 from reference_impl.api.deps import (
     AppSettings,
@@ -41,7 +42,7 @@ from reference_impl.api.deps import (
 from reference_impl.api.errors import ApiError, error_responses, invalid_request, refuse
 from reference_impl.api.fields import NoteText, ReasonText
 from reference_impl.api.form_views import require_version
-from reference_impl.domain.access import FORM_EDIT, FORM_READ, Actor
+from reference_impl.domain.access import FORM_EDIT, FORM_READ
 from reference_impl.domain.lifecycle import edit_refusal
 from reference_impl.domain.refusal import FORM_NOT_LOCKED, Refusal
 from reference_impl.settings import Settings
@@ -269,11 +270,16 @@ def _need_of(session: Session, form: Form, need_id: int) -> Need:
 
 
 def _changeable(
-    session: Session, specs: Specs, rules: RecordRules, form_id: int, user: Actor
+    session: Session, specs: Specs, rules: RecordRules, form_id: int, gate: Gate
 ) -> Form:
-    """Return the form if `user` may change its six steps now (never once it is locked)."""
+    """Return the form if the user may change its six steps now: never once it is locked (that
+    answer first, whoever asks), then as the access matrix and the user's role allow."""
     form = get_row(session, Form, form_id, "form")
-    refuse(edit_refusal(specs.lifecycle, specs.lifecycle.state(form.status), user))
+    state = specs.lifecycle.state(form.status)
+    if state.locked:
+        refuse(edit_refusal(specs.lifecycle, state, gate.actor))
+    gate.check_form(form)
+    refuse(edit_refusal(specs.lifecycle, state, gate.actor))
     return _assessment(session, rules, form_id)
 
 
@@ -334,11 +340,12 @@ def _touched(form: Form, now: datetime) -> None:
     responses=error_responses(401, 403, 404, 422),
 )
 def list_evidence(
-    form_id: int, user: CurrentUser, session: DbSession, rules: RecordSpec
+    form_id: int, user: CurrentUser, gate: Authorised, session: DbSession, rules: RecordSpec
 ) -> list[EvidenceRead]:
     """Return the assessment's evidence items, oldest first, each with its mark."""
-    require(user, FORM_READ)
     form = _assessment(session, rules, form_id)
+    gate.check_form(form)
+    require(user, FORM_READ)
     items = session.scalars(
         select(EvidenceItem).where(EvidenceItem.form_id == form.id).order_by(EvidenceItem.id)
     )
@@ -356,6 +363,7 @@ def add_evidence(
     form_id: int,
     body: EvidenceCreate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     rules: RecordSpec,
@@ -364,7 +372,7 @@ def add_evidence(
 ) -> EvidenceRead:
     """Add an item of evidence to a draft assessment; return it with the form's new version."""
     with attempt(session, specs, settings, user, ADD_EVIDENCE, now, form_id) as audit:
-        form = _changeable(session, specs, rules, form_id, user)
+        form = _changeable(session, specs, rules, form_id, gate)
         audit.concerns(form.id, form.child_id)
         require_version(form, body.version)
         if body.kind not in rules.steps.evidence_kinds:
@@ -397,11 +405,17 @@ def add_evidence(
     responses=error_responses(401, 403, 404, 422),
 )
 def list_needs(
-    form_id: int, user: CurrentUser, session: DbSession, rules: RecordSpec, settings: AppSettings
+    form_id: int,
+    user: CurrentUser,
+    gate: Authorised,
+    session: DbSession,
+    rules: RecordSpec,
+    settings: AppSettings,
 ) -> list[NeedRead]:
     """Return the assessment's needs, oldest first, each with its evidence and actions."""
-    require(user, FORM_READ)
     form = _assessment(session, rules, form_id)
+    gate.check_form(form)
+    require(user, FORM_READ)
     needs = session.scalars(select(Need).where(Need.form_id == form.id).order_by(Need.id))
     return [_need_read(session, rules, settings, need, form) for need in needs]
 
@@ -416,13 +430,15 @@ def get_need(
     form_id: int,
     need_id: int,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     rules: RecordSpec,
     settings: AppSettings,
 ) -> NeedRead:
     """Return the need with the evidence it rests on, its analysis, actions and outcomes."""
-    require(user, FORM_READ)
     form = _assessment(session, rules, form_id)
+    gate.check_form(form)
+    require(user, FORM_READ)
     return _need_read(session, rules, settings, _need_of(session, form, need_id), form)
 
 
@@ -437,6 +453,7 @@ def add_need(
     form_id: int,
     body: NeedCreate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     rules: RecordSpec,
@@ -445,7 +462,7 @@ def add_need(
 ) -> NeedRead:
     """Add a need to a draft assessment; return it with the form's new version."""
     with attempt(session, specs, settings, user, ADD_NEED, now, form_id) as audit:
-        form = _changeable(session, specs, rules, form_id, user)
+        form = _changeable(session, specs, rules, form_id, gate)
         audit.concerns(form.id, form.child_id)
         require_version(form, body.version)
         need = Need(
@@ -477,6 +494,7 @@ def update_need(
     need_id: int,
     body: NeedUpdate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     rules: RecordSpec,
@@ -485,7 +503,7 @@ def update_need(
 ) -> NeedRead:
     """Change the parts of a need the body names; return it with the form's new version."""
     with attempt(session, specs, settings, user, UPDATE_NEED, now, form_id) as audit:
-        form = _changeable(session, specs, rules, form_id, user)
+        form = _changeable(session, specs, rules, form_id, gate)
         audit.concerns(form.id, form.child_id)
         require_version(form, body.version)
         need = _need_of(session, form, need_id)
@@ -528,6 +546,7 @@ def record_outcome(
     need_id: int,
     body: OutcomeCreate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     rules: RecordSpec,
@@ -541,6 +560,7 @@ def record_outcome(
     with attempt(session, specs, settings, user, RECORD_OUTCOME, now, form_id) as audit:
         form = _assessment(session, rules, form_id)
         audit.concerns(form.id, form.child_id)
+        gate.check_form(form)
         require(user, FORM_EDIT)
         need = _need_of(session, form, need_id)
         refuse(_outcome_refusal(specs, form))

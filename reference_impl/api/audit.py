@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from accredit.specs import SpecBundle
+from reference_impl.api.access import Authorised
 from reference_impl.api.deps import CurrentUser, DbSession, get_row, require
 from reference_impl.api.errors import ApiError, error_responses, refused, version_conflict
 from reference_impl.domain.access import FORM_READ, Actor
@@ -175,6 +176,7 @@ _Id = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 )
 def list_audit_entries(
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     form_id: _Id = None,
     child_id: _Id = None,
@@ -182,6 +184,7 @@ def list_audit_entries(
     limit: Annotated[int, Query(ge=1, le=MAX_ENTRIES_PER_READ)] = MAX_ENTRIES_PER_READ,
 ) -> list[AuditEntryRead]:
     """Return the entries after `after`, oldest first, of one form or child if asked."""
+    gate.check(what="the audit trail")
     require(user, FORM_READ)
     query = select(AuditEntry).where(AuditEntry.id > after)
     if form_id is not None:
@@ -198,7 +201,10 @@ def list_audit_entries(
     summary="One audit entry",
     responses=error_responses(401, 403, 404, 422),
 )
-def get_audit_entry(entry_id: int, user: CurrentUser, session: DbSession) -> AuditEntryRead:
+def get_audit_entry(
+    entry_id: int, user: CurrentUser, gate: Authorised, session: DbSession
+) -> AuditEntryRead:
     """Return one entry of the audit trail."""
+    gate.check(what=f"audit entry {entry_id}")
     require(user, FORM_READ)
     return _entry_read(get_row(session, AuditEntry, entry_id, "audit entry"))

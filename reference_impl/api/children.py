@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from accredit.specs import did_you_mean
 from reference_impl import faults
+from reference_impl.api.access import Authorised
 from reference_impl.api.deps import (
     AppSettings,
     CurrentUser,
@@ -124,21 +125,23 @@ def child_read(session: Session, child: Child, settings: Settings) -> ChildRead:
 def create_child(
     body: ChildCreate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
     now: Now,
 ) -> ChildRead:
     """Record a child; return it as it now reads back."""
-    require(user, CHILD_WRITE)
-    if body.date_of_birth > now.date():
-        raise invalid_request("body.date_of_birth", "invalid date: in the future")
     if body.team not in specs.users.teams:
         raise invalid_request(
             "body.team",
             f"{body.team!r} is not one of {', '.join(specs.users.teams)}"
             f"{did_you_mean(body.team, specs.users.teams)}",
         )
+    gate.check(teams=[body.team], what=f"a child of team {body.team}")
+    require(user, CHILD_WRITE)
+    if body.date_of_birth > now.date():
+        raise invalid_request("body.date_of_birth", "invalid date: in the future")
     date_of_birth = body.date_of_birth
     if settings.fault("child-dob-shifted"):
         date_of_birth = faults.london_midnight_in_utc(date_of_birth)
@@ -162,11 +165,13 @@ def create_child(
     responses=error_responses(401, 403, 404, 422),
 )
 def get_child(
-    child_id: int, user: CurrentUser, session: DbSession, settings: AppSettings
+    child_id: int, user: CurrentUser, gate: Authorised, session: DbSession, settings: AppSettings
 ) -> ChildRead:
-    """Return the child with its sibling list."""
+    """Return the child with its sibling list (the shared fields only, to a partner agency)."""
+    child = get_row(session, Child, child_id, "child")
+    gate.check(child, what=f"child {child_id}")
     require(user, CHILD_READ)
-    return child_read(session, get_row(session, Child, child_id, "child"), settings)
+    return gate.child_view(child_read(session, child, settings))
 
 
 @router.post(
@@ -177,11 +182,12 @@ def get_child(
     responses=error_responses(401, 403, 404, 409, 413, 422),
 )
 def create_sibling_group(
-    body: SiblingGroupCreate, user: CurrentUser, session: DbSession, now: Now
+    body: SiblingGroupCreate, user: CurrentUser, gate: Authorised, session: DbSession, now: Now
 ) -> SiblingGroupRead:
     """Declare two to twelve children siblings; return the group."""
-    require(user, CHILD_WRITE)
     children = [get_row(session, Child, child_id, "child") for child_id in body.child_ids]
+    gate.check(*children, what="a child of the group")
+    require(user, CHILD_WRITE)
     for child in children:
         if child.sibling_group_id is not None:
             raise _already_grouped(child.id, child.sibling_group_id)
@@ -216,8 +222,12 @@ def _already_grouped(child_id: int, group_id: int) -> ApiError:
     summary="Read a sibling group",
     responses=error_responses(401, 403, 404, 422),
 )
-def get_sibling_group(group_id: int, user: CurrentUser, session: DbSession) -> SiblingGroupRead:
+def get_sibling_group(
+    group_id: int, user: CurrentUser, gate: Authorised, session: DbSession
+) -> SiblingGroupRead:
     """Return the group and its members."""
-    require(user, CHILD_READ)
     get_row(session, SiblingGroup, group_id, "sibling group")
-    return SiblingGroupRead(id=group_id, child_ids=_group_members(session, group_id))
+    members = _group_members(session, group_id)
+    gate.check(*(session.get_one(Child, m) for m in members), what=f"sibling group {group_id}")
+    require(user, CHILD_READ)
+    return SiblingGroupRead(id=group_id, child_ids=members)

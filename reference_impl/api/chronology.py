@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accredit.specs import SpecBundle
+from reference_impl.api.access import Authorised
 from reference_impl.api.deps import (
     AppSettings,
     CurrentUser,
@@ -95,14 +96,15 @@ def _note_events(session: Session, child_id: int) -> list[tuple[Event, datetime]
 def get_chronology(
     child_id: int,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     rules: RecordSpec,
     settings: AppSettings,
 ) -> list[EventRead]:
     """Return the child's significant events by day, then the spec's order of kinds, then id."""
+    gate.check(get_row(session, Child, child_id, "child"), what=f"child {child_id}")
     require(user, NOTE_READ)
-    get_row(session, Child, child_id, "child")
     forms = session.scalars(select(Form).where(Form.child_id == child_id))
     recorded = [e for form in forms for e in _form_events(specs, form)]
     recorded += _note_events(session, child_id)

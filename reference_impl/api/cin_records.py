@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from reference_impl.api.access import Authorised, Gate
 from reference_impl.api.casework_checks import check_code, check_day, check_span, spec_of, touch
 from reference_impl.api.deps import CurrentUser, DbSession, Now, Specs, get_row, require
 from reference_impl.api.errors import error_responses, invalid_request
@@ -95,6 +96,12 @@ class RecordRead(BaseModel):
     record: dict[str, Any]
 
 
+def _check_referral(session: Session, gate: Gate, referral_id: int) -> None:
+    """Refuse unless the access matrix lets the user record this on the referral's child."""
+    referral = get_row(session, Referral, referral_id, "referral")
+    gate.check(session.get_one(Child, referral.child_id), what=f"referral {referral_id}")
+
+
 def _referral_in(session: Session, referral_id: int, field: str, day: date) -> Referral:
     referral = get_row(session, Referral, referral_id, "referral")
     if day < referral.referral_date:
@@ -116,13 +123,14 @@ def put_characteristics(
     child_id: int,
     body: CharacteristicsWrite,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     now: Now,
 ) -> RecordRead:
     """Record (or replace) what the returns say of the child."""
+    gate.check(get_row(session, Child, child_id, "child"), what=f"child {child_id}")
     require(user, CHILD_WRITE)
-    get_row(session, Child, child_id, "child")
     spec = spec_of(specs)
     check_code(spec, "body.ethnicity", body.ethnicity, "ethnicity")
     check_code(spec, "body.upn_unknown", body.upn_unknown, "upn_unknown")
@@ -152,11 +160,13 @@ def create_cin_plan(
     referral_id: int,
     body: CinPlanCreate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     now: Now,
 ) -> RecordRead:
     """Record a child-in-need plan of the CIN episode."""
+    _check_referral(session, gate, referral_id)
     require(user, CHILD_WRITE)
     spec = spec_of(specs)
     check_day(spec, "body.start_date", body.start_date, now.date())
@@ -183,11 +193,13 @@ def create_section47(
     referral_id: int,
     body: Section47Create,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     now: Now,
 ) -> RecordRead:
     """Record an enquiry; the initial conference, if held, is on or after its start."""
+    _check_referral(session, gate, referral_id)
     require(user, CHILD_WRITE)
     spec = spec_of(specs)
     for field in ("start_date", "conference_target", "conference_date"):
@@ -221,11 +233,13 @@ def create_protection_plan(
     referral_id: int,
     body: ProtectionPlanCreate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     now: Now,
 ) -> RecordRead:
     """Record a plan: categories of abuse from the code list, reviews inside the plan."""
+    _check_referral(session, gate, referral_id)
     require(user, CHILD_WRITE)
     spec = spec_of(specs)
     check_day(spec, "body.start_date", body.start_date, now.date())
@@ -264,13 +278,14 @@ def create_social_worker_episode(
     child_id: int,
     body: SocialWorkerCreate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     now: Now,
 ) -> RecordRead:
     """Record who was the child's social worker, from when to when and why it changed."""
+    gate.check(get_row(session, Child, child_id, "child"), what=f"child {child_id}")
     require(user, CHILD_WRITE)
-    get_row(session, Child, child_id, "child")
     spec = spec_of(specs)
     check_day(spec, "body.start_date", body.start_date, now.date())
     check_day(spec, "body.end_date", body.end_date, now.date())

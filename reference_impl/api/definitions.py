@@ -9,7 +9,8 @@ from pydantic import BaseModel
 
 from accredit.specs import FormDefinition, did_you_mean
 from reference_impl import faults
-from reference_impl.api.deps import AppSettings, CurrentUser, Specs
+from reference_impl.api.access import Authorised
+from reference_impl.api.deps import AppSettings, Specs
 from reference_impl.api.errors import ApiError, error_responses
 from reference_impl.settings import Settings
 
@@ -57,12 +58,13 @@ def published(definition: FormDefinition, settings: Settings) -> FormDefinitionR
     "/form-definitions",
     operation_id="listFormDefinitions",
     summary="Every form definition",
-    responses=error_responses(401),
+    responses=error_responses(401, 403),
 )
 def list_form_definitions(
-    _user: CurrentUser, specs: Specs, settings: AppSettings
+    gate: Authorised, specs: Specs, settings: AppSettings
 ) -> list[FormDefinitionRead]:
     """Return every form kind's definition, ordered by kind."""
+    gate.check(what="the form definitions")
     return [published(specs.forms[kind], settings) for kind in sorted(specs.forms)]
 
 
@@ -70,12 +72,13 @@ def list_form_definitions(
     "/form-definitions/{kind}",
     operation_id="getFormDefinition",
     summary="One form definition",
-    responses=error_responses(401, 404),
+    responses=error_responses(401, 403, 404),
 )
 def get_form_definition(
-    kind: str, _user: CurrentUser, specs: Specs, settings: AppSettings
+    kind: str, gate: Authorised, specs: Specs, settings: AppSettings
 ) -> FormDefinitionRead:
     """Return one form kind's definition."""
+    gate.check(what=f"form definition {kind}")
     if kind not in specs.forms:
         raise ApiError(
             404,

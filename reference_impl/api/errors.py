@@ -40,6 +40,7 @@ log = logging.getLogger("reference_impl")
 #: The HTTP status of each refusal code the domain produces.
 STATUS_BY_CODE = {
     codes.FORBIDDEN: 403,
+    codes.NOT_FOUND: 404,
     codes.FOUR_EYES: 403,
     codes.FORM_LOCKED: 409,
     codes.FORM_NOT_EDITABLE: 409,

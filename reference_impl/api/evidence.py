@@ -20,6 +20,7 @@ from fastapi import APIRouter, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy import select
 
+from reference_impl.api.access import Authorised, Gate
 from reference_impl.api.audit import attempt
 from reference_impl.api.deps import (
     AppSettings,
@@ -35,7 +36,7 @@ from reference_impl.api.fields import Id
 from reference_impl.api.form_views import AttachmentSummary, FormRead, form_read, require_version
 from reference_impl.domain.access import FORM_READ
 from reference_impl.domain.answers import text_problem
-from reference_impl.domain.lifecycle import evidence_refusal
+from reference_impl.domain.lifecycle import evidence_refusal, locked_refusal
 from reference_impl.store.tables import MAX_ID, Form, FormAttachment, FormLink, Note
 
 __all__ = ["AttachmentCreate", "AttachmentRead", "LinkCreate", "router"]
@@ -97,14 +98,16 @@ _Version = Annotated[int, Query(ge=1, le=MAX_ID, description="The form's current
 
 
 def _evidence_form(
-    session: DbSession, specs: Specs, form_id: int, user: CurrentUser, unlocked: bool
+    session: DbSession, specs: Specs, form_id: int, gate: Gate, unlocked: bool
 ) -> Form:
-    """Return the form if `user` may change its evidence now; `unlocked` plants a fault."""
+    """Return the form if the user may change its evidence now; `unlocked` plants a fault."""
     form = get_row(session, Form, form_id, "form")
     state = specs.lifecycle.state(form.status)
     if unlocked and state.locked:
         state = dataclasses.replace(state, locked=False, evidence=True)
-    refuse(evidence_refusal(specs.lifecycle, state, user))
+    refuse(locked_refusal(state))
+    gate.check_form(form)
+    refuse(evidence_refusal(specs.lifecycle, state, gate.actor))
     return form
 
 
@@ -124,6 +127,7 @@ def add_attachment(
     form_id: int,
     body: AttachmentCreate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -132,7 +136,7 @@ def add_attachment(
     """Attach a document; return the form with it."""
     with attempt(session, specs, settings, user, ADD_ATTACHMENT, now, form_id) as audit:
         unlocked = settings.fault("attachment-on-locked")
-        form = _evidence_form(session, specs, form_id, user, unlocked)
+        form = _evidence_form(session, specs, form_id, gate, unlocked)
         audit.concerns(form.id, form.child_id)
         require_version(form, body.version)
         content = base64.b64decode(body.content_base64)
@@ -168,11 +172,13 @@ def _attachment(session: DbSession, form: Form, attachment_id: int) -> FormAttac
     responses=error_responses(401, 403, 404, 422),
 )
 def get_attachment(
-    form_id: int, attachment_id: int, user: CurrentUser, session: DbSession
+    form_id: int, attachment_id: int, user: CurrentUser, gate: Authorised, session: DbSession
 ) -> AttachmentRead:
     """Return an attached document with its content."""
+    form = get_row(session, Form, form_id, "form")
+    gate.check_form(form)
     require(user, FORM_READ)
-    attachment = _attachment(session, get_row(session, Form, form_id, "form"), attachment_id)
+    attachment = _attachment(session, form, attachment_id)
     return AttachmentRead(
         id=attachment.id,
         form_id=attachment.form_id,
@@ -197,6 +203,7 @@ def remove_attachment(
     attachment_id: int,
     version: _Version,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -204,7 +211,7 @@ def remove_attachment(
 ) -> FormRead:
     """Remove an attached document; return the form without it."""
     with attempt(session, specs, settings, user, REMOVE_ATTACHMENT, now, form_id) as audit:
-        form = _evidence_form(session, specs, form_id, user, unlocked=False)
+        form = _evidence_form(session, specs, form_id, gate, unlocked=False)
         audit.concerns(form.id, form.child_id)
         require_version(form, version)
         session.delete(_attachment(session, form, attachment_id))
@@ -224,6 +231,7 @@ def add_link(
     form_id: int,
     body: LinkCreate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -231,7 +239,7 @@ def add_link(
 ) -> FormRead:
     """Link a case note of the form's child; return the form with the link."""
     with attempt(session, specs, settings, user, ADD_LINK, now, form_id) as audit:
-        form = _evidence_form(session, specs, form_id, user, unlocked=False)
+        form = _evidence_form(session, specs, form_id, gate, unlocked=False)
         audit.concerns(form.id, form.child_id)
         require_version(form, body.version)
         note = get_row(session, Note, body.target_id, "note")
@@ -275,6 +283,7 @@ def remove_link(
     link_id: int,
     version: _Version,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -283,7 +292,7 @@ def remove_link(
     """Remove a link; return the form without it."""
     with attempt(session, specs, settings, user, REMOVE_LINK, now, form_id) as audit:
         unlocked = settings.fault("unlink-locked")
-        form = _evidence_form(session, specs, form_id, user, unlocked)
+        form = _evidence_form(session, specs, form_id, gate, unlocked)
         audit.concerns(form.id, form.child_id)
         require_version(form, version)
         link = get_row(session, FormLink, link_id, "link")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accredit.returns_spec import returns_spec
+from reference_impl.api.access import Authorised
 from reference_impl.api.casework_checks import touch
 from reference_impl.api.deps import (
     AppSettings,
@@ -237,6 +238,7 @@ def _add_purges(payload: dict[str, Any], purges: list[FeedPurge]) -> None:
 def daily_feed(
     la_code: int,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -246,6 +248,7 @@ def daily_feed(
     ),
 ) -> FeedRead:
     """Return what the product would send the Department now."""
+    gate.check()
     require(user, CHILD_READ)
     if la_code != int(returns_spec(specs.root).lea):
         raise not_found("local authority", la_code)
@@ -289,11 +292,14 @@ def daily_feed(
     summary="Delete a child-in-need plan recorded in error",
     responses=error_responses(401, 403, 404),
 )
-def delete_cin_plan(plan_id: int, user: CurrentUser, session: DbSession, now: Now) -> None:
+def delete_cin_plan(
+    plan_id: int, user: CurrentUser, gate: Authorised, session: DbSession, now: Now
+) -> None:
     """Delete the plan; the feed tells the Department to purge it."""
-    require(user, CHILD_WRITE)
     plan = get_row(session, CinPlan, plan_id, "child-in-need plan")
     referral = get_row(session, Referral, plan.referral_id, "referral")
+    gate.check(session.get_one(Child, referral.child_id), what=f"child-in-need plan {plan_id}")
+    require(user, CHILD_WRITE)
     session.add(
         FeedPurge(
             child_id=referral.child_id,

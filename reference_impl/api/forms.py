@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from accredit.specs import Lifecycle, SpecBundle, did_you_mean
 from reference_impl import faults
+from reference_impl.api.access import Authorised, Gate
 from reference_impl.api.audit import attempt
 from reference_impl.api.deps import (
     AppSettings,
@@ -54,6 +55,7 @@ from reference_impl.domain.lifecycle import (
     FormStamps,
     delete_refusal,
     edit_refusal,
+    locked_refusal,
     stamps_after,
     transition_for,
 )
@@ -120,6 +122,7 @@ class ActionRequest(BaseModel):
 def create_form(
     body: FormCreate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -127,6 +130,8 @@ def create_form(
 ) -> FormRead:
     """Start a form of a kind for a child, in the age band of the child on the start day."""
     with attempt(session, specs, settings, user, CREATE_FORM, now, child_id=body.child_id) as audit:
+        child = get_row(session, Child, body.child_id, "child")
+        gate.check(child, what=f"child {child.id}")
         require(user, FORM_CREATE)
         definition = specs.forms.get(body.kind)
         if definition is None:
@@ -135,7 +140,6 @@ def create_form(
                 f"{body.kind!r} is not one of {', '.join(sorted(specs.forms))}"
                 f"{did_you_mean(body.kind, specs.forms)}",
             )
-        child = get_row(session, Child, body.child_id, "child")
         started_on = body.started_on or now.date()
         if started_on < child.date_of_birth:
             raise invalid_request("body.started_on", "before the child's date of birth")
@@ -165,28 +169,39 @@ def create_form(
 
 
 def get_form(
-    form_id: int, user: CurrentUser, session: DbSession, specs: Specs, settings: AppSettings
+    form_id: int,
+    user: CurrentUser,
+    gate: Authorised,
+    session: DbSession,
+    specs: Specs,
+    settings: AppSettings,
 ) -> FormRead:
-    """Return a form with its answers, provenance, attachments and links."""
-    require(user, FORM_READ)
+    """Return a form with its answers, provenance, attachments and links (the shared sections
+    only, to a partner agency)."""
     form = get_row(session, Form, form_id, "form")
-    if settings.fault("prepop-live-link"):
-        return read_through_live_link(session, specs, settings, user, form)
-    return form_read(session, form)
-
-
-def list_child_forms(child_id: int, user: CurrentUser, session: DbSession) -> list[FormRead]:
-    """Return the forms of a child (addenda included), by id."""
+    gate.check_form(form)
     require(user, FORM_READ)
-    get_row(session, Child, child_id, "child")
+    if settings.fault("prepop-live-link"):
+        return gate.form_view(read_through_live_link(session, specs, settings, user, form), specs)
+    return gate.form_view(form_read(session, form), specs)
+
+
+def list_child_forms(
+    child_id: int, user: CurrentUser, gate: Authorised, session: DbSession, specs: Specs
+) -> list[FormRead]:
+    """Return the forms of a child (addenda included), by id."""
+    child = get_row(session, Child, child_id, "child")
+    gate.check(child, what=f"child {child_id}")
+    require(user, FORM_READ)
     forms = session.scalars(select(Form).where(Form.child_id == child_id).order_by(Form.id))
-    return [form_read(session, form) for form in forms]
+    return [gate.form_view(form_read(session, form), specs) for form in forms]
 
 
 def update_form(
     form_id: int,
     body: FormUpdate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -202,6 +217,8 @@ def update_form(
             return form_read(session, form)  # the defect: a locked form is "saved" unchanged
         if settings.fault("lock-bypass") and state.locked:
             state = dataclasses.replace(state, locked=False, editable=True)  # saves ignore locks
+        refuse(locked_refusal(state))
+        gate.check_form(form)
         refuse(edit_refusal(lifecycle, state, user))
         if not settings.fault("stale-version-applied"):
             require_version(form, body.version)
@@ -223,6 +240,7 @@ def update_form(
 def delete_form(
     form_id: int,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -239,6 +257,8 @@ def delete_form(
         state = lifecycle.state(form.status)
         if settings.fault("delete-locked") and state.locked:
             state = dataclasses.replace(state, locked=False, editable=True)  # deletes ignore locks
+        refuse(locked_refusal(state))
+        gate.check_form(form)
         refuse(delete_refusal(lifecycle, state, user, form.author))
         require_version(form, version)
         if settings.fault("audit-cascades"):
@@ -286,6 +306,7 @@ def take_action(
     form_id: int,
     body: ActionRequest | None,
     user: Actor,
+    gate: Gate,
     session: Session,
     specs: SpecBundle,
     settings: Settings,
@@ -298,6 +319,8 @@ def take_action(
         audit.concerns(form.id, form.child_id)
         lifecycle = _lifecycle_for(specs, settings, user, action, form.status)
         state = lifecycle.state(form.status)
+        refuse(locked_refusal(state))
+        gate.check_form(form)
         transition = transition_for(lifecycle, action, state, user, form.author, request.reason)
         if isinstance(transition, Refusal):
             raise refused(transition)
@@ -327,13 +350,14 @@ def _action_endpoint(action: str) -> Callable[..., FormRead]:
     def endpoint(
         form_id: int,
         user: CurrentUser,
+        gate: Authorised,
         session: DbSession,
         specs: Specs,
         settings: AppSettings,
         now: Now,
         body: ActionRequest | None = None,
     ) -> FormRead:
-        return take_action(action, form_id, body, user, session, specs, settings, now)
+        return take_action(action, form_id, body, user, gate, session, specs, settings, now)
 
     endpoint.__name__ = f"{action}_form"
     endpoint.__doc__ = f"Take the lifecycle action {action!r} (specs/lifecycle.yaml) on a form."

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from reference_impl.api.access import Authorised
 from reference_impl.api.casework_checks import (
     check_code,
     check_day,
@@ -183,6 +184,7 @@ def create_episode(
     child_id: int,
     body: EpisodeCreate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -190,8 +192,8 @@ def create_episode(
 ) -> EpisodeRead:
     """Record an episode; it never shares a day with another episode of the child (a placement
     change ends one episode on the day the next starts)."""
+    gate.check(get_row(session, Child, child_id, "child"), what=f"child {child_id}")
     require(user, CHILD_WRITE)
-    get_row(session, Child, child_id, "child")
     spec = spec_of(specs)
     check_day(spec, "body.start_date", body.start_date, now.date())
     for field, value, code_list in (
@@ -240,10 +242,12 @@ def create_episode(
     summary="List a child's episodes of care",
     responses=error_responses(401, 403, 404, 422),
 )
-def list_episodes(child_id: int, user: CurrentUser, session: DbSession) -> list[EpisodeRead]:
+def list_episodes(
+    child_id: int, user: CurrentUser, gate: Authorised, session: DbSession
+) -> list[EpisodeRead]:
     """Return the child's episodes in date order."""
+    gate.check(get_row(session, Child, child_id, "child"), what=f"child {child_id}")
     require(user, CHILD_READ)
-    get_row(session, Child, child_id, "child")
     rows = session.scalars(
         select(LookedAfterEpisode)
         .where(LookedAfterEpisode.child_id == child_id)
@@ -259,11 +263,18 @@ def list_episodes(child_id: int, user: CurrentUser, session: DbSession) -> list[
     responses=error_responses(401, 403, 404, 409, 413, 422),
 )
 def end_episode(
-    episode_id: int, body: EpisodeEnd, user: CurrentUser, session: DbSession, specs: Specs, now: Now
+    episode_id: int,
+    body: EpisodeEnd,
+    user: CurrentUser,
+    gate: Authorised,
+    session: DbSession,
+    specs: Specs,
+    now: Now,
 ) -> EpisodeRead:
     """End an open episode on a day with the reason it ceased."""
-    require(user, CHILD_WRITE)
     row = get_row(session, LookedAfterEpisode, episode_id, "looked-after episode")
+    gate.check(session.get_one(Child, row.child_id), what=f"looked-after episode {episode_id}")
+    require(user, CHILD_WRITE)
     if row.end_date is not None:
         raise conflict("already_ended", f"episode {episode_id} ended on {row.end_date}")
     _check_end(specs, row.start_date, body.end_date, body.reason_ceased, now.date())
@@ -281,11 +292,17 @@ def end_episode(
     responses=error_responses(401, 403, 404, 409, 413, 422),
 )
 def create_review(
-    child_id: int, body: ReviewCreate, user: CurrentUser, session: DbSession, specs: Specs, now: Now
+    child_id: int,
+    body: ReviewCreate,
+    user: CurrentUser,
+    gate: Authorised,
+    session: DbSession,
+    specs: Specs,
+    now: Now,
 ) -> ReviewRead:
     """Record a review held on a day the child was looked after."""
+    gate.check(get_row(session, Child, child_id, "child"), what=f"child {child_id}")
     require(user, CHILD_WRITE)
-    get_row(session, Child, child_id, "child")
     spec = spec_of(specs)
     check_day(spec, "body.review_date", body.review_date, now.date())
     check_code(spec, "body.participation", body.participation, "review_participation")
@@ -320,10 +337,12 @@ def create_review(
     summary="List the reviews of a looked-after child's case",
     responses=error_responses(401, 403, 404, 422),
 )
-def list_reviews(child_id: int, user: CurrentUser, session: DbSession) -> list[ReviewRead]:
+def list_reviews(
+    child_id: int, user: CurrentUser, gate: Authorised, session: DbSession
+) -> list[ReviewRead]:
     """Return the child's reviews in date order."""
+    gate.check(get_row(session, Child, child_id, "child"), what=f"child {child_id}")
     require(user, CHILD_READ)
-    get_row(session, Child, child_id, "child")
     rows = session.scalars(
         select(LookedAfterReview)
         .where(LookedAfterReview.child_id == child_id)
@@ -348,13 +367,14 @@ def create_missing(
     child_id: int,
     body: MissingCreate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     now: Now,
 ) -> MissingRead:
     """Record a missing (M) or away (A) episode."""
+    gate.check(get_row(session, Child, child_id, "child"), what=f"child {child_id}")
     require(user, CHILD_WRITE)
-    get_row(session, Child, child_id, "child")
     spec = spec_of(specs)
     check_code(spec, "body.kind", body.kind, "missing_kind")
     check_day(spec, "body.start_date", body.start_date, now.date())
@@ -386,10 +406,12 @@ def create_missing(
     summary="List the child's missing episodes",
     responses=error_responses(401, 403, 404, 422),
 )
-def list_missing(child_id: int, user: CurrentUser, session: DbSession) -> list[MissingRead]:
+def list_missing(
+    child_id: int, user: CurrentUser, gate: Authorised, session: DbSession
+) -> list[MissingRead]:
     """Return the child's missing episodes in date order."""
+    gate.check(get_row(session, Child, child_id, "child"), what=f"child {child_id}")
     require(user, CHILD_READ)
-    get_row(session, Child, child_id, "child")
     rows = session.scalars(
         select(MissingEpisode)
         .where(MissingEpisode.child_id == child_id)

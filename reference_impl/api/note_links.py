@@ -3,8 +3,8 @@
 
 A form lists the notes linked to it from either side: notes that name it, and the notes the
 form itself rests on (its own links, part of the form once approved). A plan action lists the
-notes that name it; an unknown form or action is not found (404). A target type whose records
-the product does not hold yet (reviews) lists the notes that name its id.
+notes that name it, and so does a looked-after child's review; an unknown record is not found
+(404), and the access matrix is asked on the child whose record holds it.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from accredit.record_spec import LinkTarget, RecordRules
-from reference_impl.api.deps import CurrentUser, DbSession, get_row, require
-from reference_impl.api.errors import error_responses
-from reference_impl.api.notes import NoteRead, notes_read
+from reference_impl.api.access import Authorised
+from reference_impl.api.deps import CurrentUser, DbSession, require
+from reference_impl.api.errors import error_responses, not_found
+from reference_impl.api.notes import NoteRead, notes_read, target_child
 from reference_impl.domain.access import NOTE_READ
 from reference_impl.store.casework import NoteLink
-from reference_impl.store.plan import PlanAction
-from reference_impl.store.tables import Form, FormLink, Note
+from reference_impl.store.tables import Child, FormLink, Note
 
 __all__ = ["router_for"]
 
@@ -33,10 +33,7 @@ def _linked_note_ids(session: Session, target_type: str, target_id: int) -> list
     named = select(NoteLink.note_id).where(
         NoteLink.target_type == target_type, NoteLink.target_id == target_id
     )
-    if target_type == "plan_action":
-        get_row(session, PlanAction, target_id, "plan action")
     if target_type == "form":
-        get_row(session, Form, target_id, "form")
         rests_on = select(FormLink.target_id).where(
             FormLink.form_id == target_id, FormLink.target_type == "note"
         )
@@ -47,7 +44,13 @@ def _linked_note_ids(session: Session, target_type: str, target_id: int) -> list
 def _route(target: LinkTarget) -> Callable[..., list[NoteRead]]:
     name = re.findall(r"\{([a-z_]+)\}", target.notes_path)[0]
 
-    def list_linked_notes(record_id: int, user: CurrentUser, session: DbSession) -> list[NoteRead]:
+    def list_linked_notes(
+        record_id: int, user: CurrentUser, gate: Authorised, session: DbSession
+    ) -> list[NoteRead]:
+        child_id = target_child(session, target.type, record_id)
+        if child_id is None:
+            raise not_found(target.type.replace("_", " "), record_id)
+        gate.check(session.get_one(Child, child_id), what=f"{target.type} {record_id}")
         require(user, NOTE_READ)
         ids = _linked_note_ids(session, target.type, record_id)
         notes = session.scalars(select(Note).where(Note.id.in_(ids)).order_by(Note.id))
@@ -58,6 +61,7 @@ def _route(target: LinkTarget) -> Callable[..., list[NoteRead]]:
     list_linked_notes.__annotations__ = {
         "record_id": Annotated[int, Path(alias=name)],
         "user": CurrentUser,
+        "gate": Authorised,
         "session": DbSession,
         "return": list[NoteRead],
     }

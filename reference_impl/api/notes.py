@@ -2,9 +2,9 @@
 to the records they speak of (an assessment, a plan action, a review: specs/record.yaml
 `note_links`), each of which lists its notes; flagged significant, for the chronology.
 
-A link to a form or a plan action is checked: the record exists and is on the note's child (the
-form is the child's, the action is in the child's plan). A target type whose records the product
-does not hold yet (reviews) is kept by the id given; adding its check is one entry of
+A link to a form, a plan action or a review is checked: the record exists and is on the note's
+child (the form is the child's, the action is in the child's plan, the review was held for
+the child). Another target type is kept by the id given; adding its check is one entry of
 `_TARGET_CHILD`.
 """
 
@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reference_impl import faults
+from reference_impl.api.access import Authorised
 from reference_impl.api.deps import (
     AppSettings,
     CurrentUser,
@@ -34,9 +35,10 @@ from reference_impl.api.fields import CalendarDate, Id, NoteText
 from reference_impl.domain.access import NOTE_READ, NOTE_WRITE
 from reference_impl.store.casework import NoteLink, NoteSignificance
 from reference_impl.store.plan import PlanAction
+from reference_impl.store.statutory import LookedAfterReview
 from reference_impl.store.tables import MAX_ID, Child, Form, Note
 
-__all__ = ["NoteCreate", "NoteLinkCreate", "NoteRead", "notes_read", "router"]
+__all__ = ["NoteCreate", "NoteLinkCreate", "NoteRead", "notes_read", "router", "target_child"]
 
 router = APIRouter(tags=["notes"])
 
@@ -123,12 +125,27 @@ def _plan_action_child(session: Session, action_id: int) -> int | None:
     return action.child_id if action is not None else None
 
 
+def _review_child(session: Session, review_id: int) -> int | None:
+    review = session.get(LookedAfterReview, review_id)
+    return review.child_id if review is not None else None
+
+
 #: How the child of a linked record is found, by target type: a record that is not found, or
 #: is on another child's record, is refused. Types without an entry are kept by their id.
 _TARGET_CHILD: dict[str, Callable[[Session, int], int | None]] = {
     "form": _form_child,
     "plan_action": _plan_action_child,
+    "review": _review_child,
 }
+
+
+def target_child(session: Session, target_type: str, target_id: int) -> int | None:
+    """Return the id of the child whose record holds the linked record, or None when there is
+    no such record (or its type has no records of its own)."""
+    child_of = _TARGET_CHILD.get(target_type)
+    if child_of is None or not 1 <= target_id <= MAX_ID:
+        return None  # an id SQLite cannot hold names no record, never an overflow
+    return child_of(session, target_id)
 
 
 def _checked_links(
@@ -175,14 +192,15 @@ def create_note(
     child_id: int,
     body: NoteCreate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     settings: AppSettings,
     rules: RecordSpec,
     now: Now,
 ) -> NoteRead:
     """Record a note on a child's record, with its links and flag; return it."""
+    gate.check(get_row(session, Child, child_id, "child"), what=f"child {child_id}")
     require(user, NOTE_WRITE)
-    get_row(session, Child, child_id, "child")
     links = _checked_links(session, rules, child_id, body.links)
     text = body.text
     if settings.fault("notes-truncated"):
@@ -214,9 +232,11 @@ def create_note(
     summary="A child's case notes",
     responses=error_responses(401, 403, 404, 422),
 )
-def list_notes(child_id: int, user: CurrentUser, session: DbSession) -> list[NoteRead]:
+def list_notes(
+    child_id: int, user: CurrentUser, gate: Authorised, session: DbSession
+) -> list[NoteRead]:
     """Return the child's notes, oldest first."""
+    gate.check(get_row(session, Child, child_id, "child"), what=f"child {child_id}")
     require(user, NOTE_READ)
-    get_row(session, Child, child_id, "child")
     notes = session.scalars(select(Note).where(Note.child_id == child_id).order_by(Note.id))
     return notes_read(session, notes)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from accredit.specs import SpecBundle
 from reference_impl import faults
+from reference_impl.api.access import Authorised, Gate
 from reference_impl.api.audit import attempt
 from reference_impl.api.deps import (
     AppSettings,
@@ -29,7 +30,7 @@ from reference_impl.api.errors import error_responses, refuse, refused
 from reference_impl.api.fields import Id
 from reference_impl.api.form_views import FormRead, SourceRead, form_read, require_version
 from reference_impl.domain.access import FORM_READ, Actor
-from reference_impl.domain.lifecycle import edit_refusal
+from reference_impl.domain.lifecycle import edit_refusal, locked_refusal
 from reference_impl.domain.prepopulated_answers import Mark, chosen, confirmed, marks_for
 from reference_impl.domain.prepopulation import (
     ChildFacts,
@@ -191,12 +192,13 @@ class ConfirmationCreate(BaseModel):
     responses=error_responses(401, 403, 404, 422),
 )
 def list_candidates(
-    form_id: int, user: CurrentUser, session: DbSession
+    form_id: int, user: CurrentUser, gate: Authorised, session: DbSession
 ) -> list[QuestionCandidates]:
     """Return, for each question where several sources had an answer, every candidate with its
     provenance, in form order, the default first."""
-    require(user, FORM_READ)
     form = get_row(session, Form, form_id, "form")
+    gate.check_form(form)
+    require(user, FORM_READ)
     return [
         QuestionCandidates(
             question_id=question_id,
@@ -207,9 +209,12 @@ def list_candidates(
     ]
 
 
-def _editable(form: Form, specs: SpecBundle, user: Actor) -> None:
+def _editable(form: Form, specs: SpecBundle, gate: Gate) -> None:
     lifecycle = specs.lifecycle
-    refuse(edit_refusal(lifecycle, lifecycle.state(form.status), user))
+    state = lifecycle.state(form.status)
+    refuse(locked_refusal(state))
+    gate.check_form(form)
+    refuse(edit_refusal(lifecycle, state, gate.actor))
 
 
 @router.post(
@@ -222,6 +227,7 @@ def choose_candidate(
     form_id: int,
     body: ChoiceCreate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -232,7 +238,7 @@ def choose_candidate(
     with attempt(session, specs, settings, user, CHOOSE_CANDIDATE, now, form_id) as audit:
         form = get_row(session, Form, form_id, "form")
         audit.concerns(form.id, form.child_id)
-        _editable(form, specs, user)
+        _editable(form, specs, gate)
         require_version(form, body.version)
         outcome = chosen(form.prepopulation, body.question_id, body.source_form_id)
         if isinstance(outcome, Refusal):
@@ -257,6 +263,7 @@ def confirm_answers(
     form_id: int,
     body: ConfirmationCreate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -267,7 +274,7 @@ def confirm_answers(
     with attempt(session, specs, settings, user, CONFIRM_ANSWERS, now, form_id) as audit:
         form = get_row(session, Form, form_id, "form")
         audit.concerns(form.id, form.child_id)
-        _editable(form, specs, user)
+        _editable(form, specs, gate)
         require_version(form, body.version)
         marks = confirmed(form.prepopulation, body.question_ids)
         if isinstance(marks, Refusal):

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from reference_impl.api.access import Authorised
 from reference_impl.api.casework_checks import (
     check_code,
     check_day,
@@ -161,13 +162,14 @@ def create_referral(
     child_id: int,
     body: ReferralCreate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     now: Now,
 ) -> ReferralRead:
     """Record a referral of the child; a closed one carries its closure date and reason."""
+    gate.check(get_row(session, Child, child_id, "child"), what=f"child {child_id}")
     require(user, CHILD_WRITE)
-    get_row(session, Child, child_id, "child")
     spec = spec_of(specs)
     check_day(spec, "body.referral_date", body.referral_date, now.date())
     check_code(spec, "body.source", body.source, "referral_source")
@@ -196,10 +198,12 @@ def create_referral(
     summary="List a child's referrals",
     responses=error_responses(401, 403, 404, 422),
 )
-def list_referrals(child_id: int, user: CurrentUser, session: DbSession) -> list[ReferralRead]:
+def list_referrals(
+    child_id: int, user: CurrentUser, gate: Authorised, session: DbSession
+) -> list[ReferralRead]:
     """Return the child's referrals, oldest first."""
+    gate.check(get_row(session, Child, child_id, "child"), what=f"child {child_id}")
     require(user, CHILD_READ)
-    get_row(session, Child, child_id, "child")
     rows = session.scalars(
         select(Referral)
         .where(Referral.child_id == child_id)
@@ -218,13 +222,15 @@ def close_referral(
     referral_id: int,
     body: ReferralClosure,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     now: Now,
 ) -> ReferralRead:
     """Close an open referral on a day with a reason; a closed referral stays closed."""
-    require(user, CHILD_WRITE)
     row = get_row(session, Referral, referral_id, "referral")
+    gate.check(session.get_one(Child, row.child_id), what=f"referral {referral_id}")
+    require(user, CHILD_WRITE)
     if row.closure_date is not None:
         raise conflict("already_closed", f"referral {referral_id} was closed on {row.closure_date}")
     _check_closure(specs, body, row.referral_date, now.date())
@@ -245,13 +251,14 @@ def create_assessment(
     child_id: int,
     body: AssessmentCreate,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     now: Now,
 ) -> AssessmentRead:
     """Record an assessment of one of the child's referrals, as a draft."""
+    gate.check(get_row(session, Child, child_id, "child"), what=f"child {child_id}")
     require(user, CHILD_WRITE)
-    get_row(session, Child, child_id, "child")
     referral = get_row(session, Referral, body.referral_id, "referral")
     if referral.child_id != child_id:
         raise invalid_request("body.referral_id", f"referral {referral.id} is not this child's")
@@ -297,10 +304,12 @@ def create_assessment(
     summary="List a child's assessments",
     responses=error_responses(401, 403, 404, 422),
 )
-def list_assessments(child_id: int, user: CurrentUser, session: DbSession) -> list[AssessmentRead]:
+def list_assessments(
+    child_id: int, user: CurrentUser, gate: Authorised, session: DbSession
+) -> list[AssessmentRead]:
     """Return the child's assessments, drafts included, oldest first."""
+    gate.check(get_row(session, Child, child_id, "child"), what=f"child {child_id}")
     require(user, CHILD_READ)
-    get_row(session, Child, child_id, "child")
     rows = session.scalars(
         select(Assessment)
         .where(Assessment.child_id == child_id)
@@ -319,14 +328,16 @@ def authorise_assessment(
     assessment_id: int,
     body: Authorisation,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     now: Now,
 ) -> AssessmentRead:
     """Authorise a draft assessment on a day; the roles and the four-eyes rule are those of the
     lifecycle's transition into a locked state (specs/lifecycle.yaml)."""
-    require(user, CHILD_WRITE)
     row = get_row(session, Assessment, assessment_id, "assessment")
+    gate.check(session.get_one(Child, row.child_id), what=f"assessment {assessment_id}")
+    require(user, CHILD_WRITE)
     locking = next(
         t for t in specs.lifecycle.transitions if specs.lifecycle.state(t.to_state).locked
     )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from accredit.returns_spec import ReturnsSpec, returns_spec
 from accredit.specs import did_you_mean
+from reference_impl.api.access import Authorised
 from reference_impl.api.casework_checks import spec_of
 from reference_impl.api.deps import AppSettings, CurrentUser, DbSession, Now, Specs, require
 from reference_impl.api.errors import error_responses, invalid_request, not_found
@@ -204,6 +205,7 @@ def _gather(session: Session, settings: Settings, last: date) -> list[build.Chil
 )
 def cin_census(
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -212,6 +214,7 @@ def cin_census(
     reference_date: str = Query(description="YYYY-MM-DD inside the collection year (31 March)."),
 ) -> Response:
     """Return the census of every child with a CIN episode open in the year to the date."""
+    gate.check()
     require(user, CHILD_READ)
     first, last = _collection_year(specs, collection_year, now.date())
     try:
@@ -240,6 +243,7 @@ def cin_census(
 def ssda903_table(
     table: str,
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -247,6 +251,7 @@ def ssda903_table(
     collection_year: int = Query(description="The year the collection ends in: 2026 is 2025-26."),
 ) -> Response:
     """Return the table's rows for every child looked after at any time in the year."""
+    gate.check()
     require(user, CHILD_READ)
     returns: ReturnsSpec = returns_spec(specs.root)
     if table not in returns.tables:

@@ -6,7 +6,7 @@ full-text index), the answers of the child's forms, the six steps' evidence and 
 objectives and actions of the child's plan. Each hit names its record and field; the fields of
 the six steps and of the plan are those the spec lists for the source. A source reads only the
 child's own records (`_Search.mine`): nothing of another child is ever returned. The plan is
-searched for whoever may read it (specs/plan.yaml `access`), like the plan's own routes.
+searched for whoever may read it (access.yaml's row of the plan), like the plan's own routes.
 
 `notes` keeps the answer's first shape (the matching case notes), which the load profiles read.
 """
@@ -23,6 +23,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from accredit.plan_spec import PlanSpec
 from reference_impl import faults
+from reference_impl.api.access import Authorised
 from reference_impl.api.deps import (
     AppSettings,
     CurrentUser,
@@ -35,7 +36,6 @@ from reference_impl.api.errors import error_responses, invalid_request
 from reference_impl.api.notes import NoteRead, notes_read
 from reference_impl.api.plan import PlanRules
 from reference_impl.domain.access import FORM_READ, NOTE_READ, Actor
-from reference_impl.domain.plan import READ, plan_refusal
 from reference_impl.domain.record_search import (
     contains_phrase,
     excerpt,
@@ -187,7 +187,7 @@ def _may(permission: str) -> Callable[[_Search], bool]:
 
 
 def _may_read_plan(search: _Search) -> bool:
-    return plan_refusal(search.plan, search.user, READ) is None
+    return search.plan.role(search.user.role).read
 
 
 #: Where search looks, by source type of specs/record.yaml: whether the reader may see the
@@ -231,6 +231,7 @@ def search_record(
         ),
     ],
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     settings: AppSettings,
     rules: RecordSpec,
@@ -239,11 +240,11 @@ def search_record(
 ) -> SearchRead:
     """Return the places in the child's record that hold the words of `q` in order: the
     matching notes (oldest first) and every hit, each naming its record and field."""
+    gate.check(get_row(session, Child, child_id, "child"), what=f"child {child_id}")
     require(user, NOTE_READ)
     problem = query_problem(q, rules.search.max_query_chars)
     if problem is not None:
         raise invalid_request("query.q", problem)
-    get_row(session, Child, child_id, "child")
     search = _Search(session, child_id, q, limit, settings, user, plan)
     hits = _hits(search, rules)
     return SearchRead(query=q, notes=notes_read(session, search.notes), hits=hits)

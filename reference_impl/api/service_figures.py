@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from reference_impl import faults
+from reference_impl.api.access import Authorised
 from reference_impl.api.casework_checks import check_day, spec_of
 from reference_impl.api.deps import AppSettings, CurrentUser, DbSession, Now, Specs, require
 from reference_impl.api.errors import error_responses, invalid_request
@@ -62,6 +63,7 @@ class ServiceFiguresRead(BaseModel):
 )
 def service_figures(
     user: CurrentUser,
+    gate: Authorised,
     session: DbSession,
     specs: Specs,
     settings: AppSettings,
@@ -69,6 +71,7 @@ def service_figures(
     on: str = Query(description="The day, YYYY-MM-DD, inside the working-day calendar."),
 ) -> ServiceFiguresRead:
     """Return the figures as they stood at the end of the day `on`."""
+    gate.check()
     require(user, CHILD_READ)
     spec = spec_of(specs)
     try:

@@ -23,28 +23,19 @@ from accredit.plan_spec import (
     sort_terms,
 )
 from accredit.specs import did_you_mean
-from reference_impl.domain.access import Actor
-from reference_impl.domain.refusal import FORBIDDEN, Refusal
 
 __all__ = [
-    "READ",
-    "WRITE_ACTIONS",
-    "WRITE_OBJECTIVES",
     "ActionFacts",
     "ActionQuery",
     "QueryProblem",
     "action_matches",
     "due_date_problem",
     "order_key",
-    "ownership_refusal",
     "parse_query",
-    "plan_refusal",
     "select_actions",
     "vocabulary_problem",
 ]
 
-#: What a user may ask to do with a plan (the flags of `access` in specs/plan.yaml).
-READ, WRITE_OBJECTIVES, WRITE_ACTIONS = "read", "add_objectives", "write_actions"
 #: The longest value of the `responsible` filter: a person's name.
 MAX_RESPONSIBLE_CHARS = 100
 
@@ -80,38 +71,6 @@ class QueryProblem:
 
     parameter: str
     problem: str
-
-
-# --- access -----------------------------------------------------------------------------------
-
-
-def plan_refusal(spec: PlanSpec, actor: Actor, what: str) -> Refusal | None:
-    """Return a `forbidden` refusal unless the actor's role may do `what` (READ,
-    WRITE_OBJECTIVES, WRITE_ACTIONS) with a plan."""
-    access = spec.role(actor.role)
-    allowed = {READ: access.read, WRITE_OBJECTIVES: access.add_objectives}.get(
-        what, access.write_actions
-    )
-    if allowed:
-        return None
-    doing = {READ: "read a plan", WRITE_OBJECTIVES: "add objectives to a plan"}.get(
-        what, "add or change plan actions"
-    )
-    return Refusal(FORBIDDEN, f"user {actor.key} (role {actor.role}) may not {doing}")
-
-
-def ownership_refusal(spec: PlanSpec, actor: Actor, owner: str) -> Refusal | None:
-    """Return a `forbidden` refusal unless the actor acts for `owner`, the team or agency that
-    owns (or is to own) the action."""
-    acting_for = spec.owner_for(actor.role, actor.team)
-    if acting_for == owner:
-        return None
-    who = f"acts for {acting_for}" if acting_for else "acts for no team or agency"
-    return Refusal(
-        FORBIDDEN,
-        f"the action belongs to {owner}; user {actor.key} {who} and may change only "
-        "that owner's actions",
-    )
 
 
 # --- values -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ __all__ = [
     "INVALID_ANSWER",
     "INVALID_TRANSITION",
     "MANDATORY_MISSING",
+    "NOT_FOUND",
     "NOT_PREPOPULATED",
     "PREPOPULATION_UNCONFIRMED",
     "REASON_REQUIRED",
@@ -25,6 +26,8 @@ __all__ = [
 
 # The error codes of the conformance API that a domain rule can produce.
 FORBIDDEN = "forbidden"
+#: A record outside the user's reach answers as if it did not exist (access.yaml, hidden).
+NOT_FOUND = "not_found"
 FOUR_EYES = "four_eyes"
 FORM_LOCKED = "form_locked"
 FORM_NOT_EDITABLE = "form_not_editable"

@@ -11,6 +11,7 @@ from sqlalchemy.pool import StaticPool
 
 # Imported for their tables, so create_all makes them.
 from reference_impl.store import casework as _casework  # noqa: F401
+from reference_impl.store import sharing as _sharing  # noqa: F401
 from reference_impl.store import statutory as _statutory  # noqa: F401
 from reference_impl.store.note_search import install_note_index
 from reference_impl.store.tables import Base

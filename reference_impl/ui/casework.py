@@ -32,10 +32,10 @@ from reference_impl.api.search import search_record as search_the_record
 from reference_impl.domain.access import (
     CHILD_READ,
     FORM_CREATE,
-    FORM_READ,
     NOTE_READ,
     NOTE_WRITE,
     Actor,
+    shows_shared_sections_only,
 )
 from reference_impl.domain.mentions import highlighted
 from reference_impl.store.casework import EvidenceItem, Need, NoteLink
@@ -44,6 +44,7 @@ from reference_impl.store.tables import Child, Note
 from reference_impl.store.tables import Form as FormRow
 from reference_impl.store.ui_sessions import discard_draft, read_draft
 from reference_impl.ui.drafts import note_place
+from reference_impl.ui.gates import gate_for
 from reference_impl.ui.rendering import ErrorItem, page
 from reference_impl.ui.sessions import UiUser
 
@@ -84,10 +85,26 @@ def caseload(request: Request, user: UiUser, db: DbSession) -> HTMLResponse:
 
 @router.get("/ui/children/{child_id}")
 def child_record(
-    request: Request, child_id: int, user: UiUser, db: DbSession, specs: Specs, done: str = ""
+    request: Request,
+    child_id: int,
+    user: UiUser,
+    db: DbSession,
+    specs: Specs,
+    settings: AppSettings,
+    done: str = "",
 ) -> HTMLResponse:
-    require(user, CHILD_READ)
+    """The child's record as the access matrix lets this user read it: the forms and notes
+    only where the user's reads of them are whole (the partner agency's shared-sections reads
+    go through the API, which shows the shared sections alone)."""
     child = get_row(db, Child, child_id, "child")
+    gate_for(request, user, db, settings, "GET /children/{child_id}").check(child)
+
+    def reads(operation: str) -> bool:
+        gate = gate_for(request, user, db, settings, operation)
+        return gate.refusal(child) is None and not shows_shared_sections_only(
+            gate.matrix, operation, user
+        )
+
     siblings = []
     if child.sibling_group_id is not None:
         siblings = list(
@@ -97,10 +114,10 @@ def child_record(
                 .order_by(Child.id)
             )
         )
-    forms = _forms_of(db, child.id) if user.may(FORM_READ) else []
+    forms = _forms_of(db, child.id) if reads("GET /children/{child_id}/forms") else []
     titles = dict((f.id, t) for f, t in _titled(specs, forms))
     notes: list[tuple[Note, list[tuple[int, str]]]] = []
-    if user.may(NOTE_READ):
+    if reads("GET /children/{child_id}/notes"):
         rows = list(db.scalars(select(Note).where(Note.child_id == child.id).order_by(Note.id)))
         links = db.scalars(
             select(NoteLink).where(
@@ -192,7 +209,10 @@ def save_note(
         return _note_form(request, user, db, specs, child, text, chosen, errors)
     links = [NoteLinkCreate(target_type=_FORM, target_id=chosen)] if chosen else []
     try:
-        create_note(child.id, NoteCreate(text=text, links=links), user, db, settings, rules, now)
+        gate = gate_for(request, user, db, settings, "POST /children/{child_id}/notes")
+        create_note(
+            child.id, NoteCreate(text=text, links=links), user, gate, db, settings, rules, now
+        )
     except (ApiError, ValueError) as error:
         db.rollback()
         message = error.message if isinstance(error, ApiError) else str(error)
@@ -235,7 +255,8 @@ def search_record(
             request, "search.html.j2", title="Search the record", user=user, child=child,
             query="", searched=False, mentions=[], errors=errors,
         )  # fmt: skip
-    found = search_the_record(child.id, query, user, db, settings, rules, plan, MAX_MENTIONS)
+    gate = gate_for(request, user, db, settings, "GET /children/{child_id}/search")
+    found = search_the_record(child.id, query, user, gate, db, settings, rules, plan, MAX_MENTIONS)
     hits = found.hits
     if settings.fault("ui-search-notes-only"):
         hits = [h for h in hits if h.source_type == "note"]  # the defect: answers are skipped

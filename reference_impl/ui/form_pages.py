@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from accredit.specs import FormDefinition, SpecBundle
 from reference_impl import faults
-from reference_impl.api.deps import AppSettings, DbSession, Now, Specs, get_row, require
+from reference_impl.api.deps import AppSettings, DbSession, Now, Specs, get_row
 from reference_impl.api.errors import ApiError
 from reference_impl.api.forms import ActionRequest, FormCreate, FormUpdate, create_form, take_action
 from reference_impl.api.forms import update_form as save_form
@@ -24,12 +24,13 @@ from reference_impl.api.prepopulation import (
     choose_candidate,
     confirm_answers,
 )
-from reference_impl.domain.access import FORM_EDIT, FORM_READ, Actor
+from reference_impl.domain.access import FORM_EDIT, Actor, shows_shared_sections_only
 from reference_impl.store.casework import Need
 from reference_impl.store.tables import Child
 from reference_impl.store.tables import Form as FormRow
 from reference_impl.store.ui_sessions import discard_draft, read_draft
 from reference_impl.ui.drafts import form_place
+from reference_impl.ui.gates import gate_for
 from reference_impl.ui.rendering import ErrorItem, page
 from reference_impl.ui.sessions import UiUser
 
@@ -208,8 +209,9 @@ def start_form(
     kind: Annotated[str, Form()] = "",
 ) -> Response:
     try:
+        gate = gate_for(request, user, db, settings, "POST /forms")
         created = create_form(
-            FormCreate(kind=kind, child_id=child_id), user, db, specs, settings, now
+            FormCreate(kind=kind, child_id=child_id), user, gate, db, specs, settings, now
         )
     except ApiError as error:
         return HTMLResponse(f"Could not start the form: {error.message}", status_code=error.status)
@@ -218,10 +220,23 @@ def start_form(
 
 @router.get("/ui/forms/{form_id}")
 def form_screen(
-    request: Request, form_id: int, user: UiUser, db: DbSession, specs: Specs, done: str = ""
+    request: Request,
+    form_id: int,
+    user: UiUser,
+    db: DbSession,
+    specs: Specs,
+    settings: AppSettings,
+    done: str = "",
 ) -> HTMLResponse:
-    require(user, FORM_READ)
-    return _form_screen(request, user, db, specs, get_row(db, FormRow, form_id, "form"), done)
+    """The whole form, for a user whose read of it is whole: a read of the shared sections
+    only (the partner agency's) goes through the API, which leaves the rest out."""
+    form = get_row(db, FormRow, form_id, "form")
+    gate = gate_for(request, user, db, settings, "GET /forms/{form_id}")
+    gate.check_form(form)
+    if shows_shared_sections_only(gate.matrix, gate.operation, user):
+        raise ApiError(403, "forbidden", "this screen shows whole forms; your read is of the "
+                       "shared sections only")  # fmt: skip
+    return _form_screen(request, user, db, specs, form, done)
 
 
 def _refused(
@@ -258,7 +273,8 @@ async def save_answers(
     version = str(posted.get("version", ""))
     try:
         body = FormUpdate(version=int(version) if version.isdigit() else 0, answers=answers)
-        save_form(form_id, body, user, db, specs, settings, now)
+        gate = gate_for(request, user, db, settings, "PATCH /forms/{form_id}")
+        save_form(form_id, body, user, gate, db, specs, settings, now)
     except ApiError as error:
         return _refused(request, user, db, specs, form_id, error)
     for question in definition.asked(form.age_band):
@@ -290,12 +306,14 @@ async def resolve_prepopulation(
                     version=form.version, question_id=choice.question_id,
                     source_form_id=int(wanted),
                 )  # fmt: skip
-                choose_candidate(form_id, body, user, db, specs, settings, now)
+                gate = gate_for(request, user, db, settings, "POST /forms/{form_id}/choices")
+                choose_candidate(form_id, body, user, gate, db, specs, settings, now)
                 form = get_row(db, FormRow, form_id, "form")
         waiting = [q for q, m in form.prepopulation.items() if m.get("prepopulated")]
         if waiting:
             confirmation = ConfirmationCreate(version=form.version, question_ids=waiting)
-            confirm_answers(form_id, confirmation, user, db, specs, settings, now)
+            gate = gate_for(request, user, db, settings, "POST /forms/{form_id}/confirmations")
+            confirm_answers(form_id, confirmation, user, gate, db, specs, settings, now)
     except ApiError as error:
         return _refused(request, user, db, specs, form_id, error)
     return RedirectResponse(f"/ui/forms/{form_id}?done=confirmed", 303)
@@ -319,7 +337,8 @@ def act_on_form(
         time.sleep(faults.SLOW_APPROVAL_SECONDS)  # the defect: every record re-rendered first
     try:
         body = ActionRequest(reason=reason or None)
-        take_action(action, form_id, body, user, db, specs, settings, now)
+        gate = gate_for(request, user, db, settings, f"POST /forms/{{form_id}}/{action}")
+        take_action(action, form_id, body, user, gate, db, specs, settings, now)
     except (ApiError, ValueError) as error:
         api_error = error if isinstance(error, ApiError) else ApiError(422, "invalid", str(error))
         return _refused(request, user, db, specs, form_id, api_error)

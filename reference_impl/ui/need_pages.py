@@ -16,6 +16,7 @@ from reference_impl.api.deps import AppSettings, DbSession, RecordSpec, Specs, g
 from reference_impl.domain.access import FORM_READ
 from reference_impl.store.plan import PlanAction
 from reference_impl.store.tables import Child, Form
+from reference_impl.ui.gates import gate_for
 from reference_impl.ui.rendering import page
 from reference_impl.ui.sessions import UiUser
 
@@ -41,7 +42,8 @@ def need_screen(
     part: str = "",
 ) -> HTMLResponse:
     require(user, FORM_READ)
-    need = get_need(form_id, need_id, user, db, rules, settings)
+    gate = gate_for(request, user, db, settings, "GET /forms/{form_id}/needs/{need_id}")
+    need = get_need(form_id, need_id, user, gate, db, rules, settings)
     form = get_row(db, Form, form_id, "form")
     child = get_row(db, Child, form.child_id, "child")
     ids = [a.action_id for a in need.actions]

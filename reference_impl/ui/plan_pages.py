@@ -13,19 +13,18 @@ from sqlalchemy.orm import Session
 
 from accredit.plan_spec import PlanSpec
 from reference_impl.api.deps import AppSettings, DbSession, Now, get_row
-from reference_impl.api.errors import ApiError, refuse
+from reference_impl.api.errors import ApiError
 from reference_impl.api.plan import ActionUpdate, PlanRules, update_action
 from reference_impl.domain.access import Actor
 from reference_impl.domain.plan import (
-    READ,
     ActionFacts,
     QueryProblem,
     parse_query,
-    plan_refusal,
     select_actions,
 )
 from reference_impl.store.plan import PlanAction, PlanObjective
 from reference_impl.store.tables import Child
+from reference_impl.ui.gates import gate_for
 from reference_impl.ui.rendering import ErrorItem, page
 from reference_impl.ui.sessions import UiUser
 
@@ -63,8 +62,8 @@ def plan_screen(
     team: str = "",
     done: str = "",
 ) -> HTMLResponse:
-    refuse(plan_refusal(rules, user, READ))
     child = get_row(db, Child, child_id, "child")
+    gate_for(request, user, db, settings, "GET /children/{child_id}/plan").check(child)
     errors: list[ErrorItem] = []
     wanted = [(_team_parameter(rules), team)] if team else []
     if settings.fault("ui-plan-filter-lost"):
@@ -109,12 +108,17 @@ def _action_screen(
 
 @router.get("/ui/plan-actions/{action_id}")
 def action_screen(
-    request: Request, action_id: int, user: UiUser, db: DbSession, rules: PlanRules
+    request: Request,
+    action_id: int,
+    user: UiUser,
+    db: DbSession,
+    rules: PlanRules,
+    settings: AppSettings,
 ) -> HTMLResponse:
-    refuse(plan_refusal(rules, user, READ))
-    return _action_screen(
-        request, user, db, rules, get_row(db, PlanAction, action_id, "plan action")
-    )
+    action = get_row(db, PlanAction, action_id, "plan action")
+    gate = gate_for(request, user, db, settings, "GET /plan-actions/{action_id}")
+    gate.check(get_row(db, Child, action.child_id, "child"))
+    return _action_screen(request, user, db, rules, action)
 
 
 @router.post("/ui/plan-actions/{action_id}", response_model=None)
@@ -138,7 +142,8 @@ def save_action(
             {"version": int(version) if version.isdigit() else 0}
             | {k: v for k, v in changes.items() if v is not None}
         )
-        update_action(action_id, body, user, db, rules, settings, now)
+        gate = gate_for(request, user, db, settings, "PATCH /plan-actions/{action_id}")
+        update_action(action_id, body, user, gate, db, rules, settings, now)
     except ApiError as error:
         db.rollback()
         action = get_row(db, PlanAction, action_id, "plan action")

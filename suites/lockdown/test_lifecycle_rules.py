@@ -30,11 +30,13 @@ from steps import (
 
 
 def complete_draft(sut: SutClient, specs: SpecBundle, rng: random.Random, author: str) -> Any:
-    """Return a draft by `author` with every mandatory answer given."""
+    """Return a draft by `author`, for a child of their own team (the only records they may
+    write, access.yaml), with every mandatory answer given."""
     definition = specs.forms[LOCKED_KIND]
     band = definition.bands[0]
     client = sut.as_user(author)
-    form = start_form(client, specs, rng, LOCKED_KIND, band)
+    team = specs.users.user(author).team or "A"
+    form = start_form(client, specs, rng, LOCKED_KIND, band, team)
     return precondition(
         save_answers(client, form, answers_for(definition, definition.mandatory(band))),
         200,

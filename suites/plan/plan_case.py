@@ -69,8 +69,15 @@ class Plan:
 
 
 def new_plan(sut: SutClient, specs: SpecBundle, rules: PlanSpec, rng: random.Random) -> Plan:
-    """Create a child (a precondition) and return its empty plan."""
-    child = create_child(sut.as_user(objective_writer(specs, rules)), rng)
+    """Create a child and share it with the partner agency, which owns actions of the plan
+    (preconditions); return its empty plan."""
+    writer = sut.as_user(objective_writer(specs, rules))
+    child = create_child(writer, rng)
+    precondition(
+        writer.request("PUT", f"/children/{child['id']}/sharing", {"shared": True}),
+        200,
+        "share the child with the partner agency, an owner of the plan's actions",
+    )
     return Plan(child_id=child["id"])
 
 

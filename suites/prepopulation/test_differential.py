@@ -46,7 +46,7 @@ from accredit.prepopulation_spec import CHILD_RECORD, FAMILY_LEVEL, SIBLING
 from accredit.specs import SpecBundle
 from accredit.sut import Recorder, SutClient
 
-from steps import precondition
+from steps import AUTHOR, precondition
 
 #: Examples per run profile. The full count is the authority's; smoke is a supplier's CI.
 EXAMPLES = {"smoke": 30, "full": 200}
@@ -119,10 +119,12 @@ def families(draw: st.DrawFn, specs: SpecBundle) -> FamilyPlan:
                 optional_mask=draw(st.integers(0, 2**16 - 1)),
             )
         )
+    # The family is the author's team's, and only its team starts its forms (access.yaml).
+    team = specs.users.user(AUTHOR).team
     creators = [
         u.key
         for u in specs.users.required_users
-        if "form.create" in specs.users.roles[u.role].permissions
+        if "form.create" in specs.users.roles[u.role].permissions and u.team == team
     ]
     return FamilyPlan(
         children=children,

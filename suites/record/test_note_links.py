@@ -2,8 +2,8 @@
 at the path of specs/record.yaml; a bad link target or an oversized note is refused with a 4xx
 naming it, and no note is kept.
 
-Forms and plan actions are real records of the child, built through their routes; a target
-type whose records the suite cannot build yet (reviews) is linked by a generated id.
+Forms, plan actions and reviews are real records of the child, built through their routes; a
+target type whose records the suite cannot build is linked by a generated id.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from record.record_case import answered_assessment, plan_action, record_note, re
 from accredit.specs import SpecBundle
 from accredit.sut import SutClient
 
-from steps import AUTHOR, create_child, expect
+from steps import AUTHOR, create_child, expect, precondition
 
 #: The longest note the contract keeps whole (FUN-004).
 LONGEST_NOTE = 32_000
@@ -31,6 +31,34 @@ def _listed(client: SutClient, path: str) -> list[object]:
     got = client.get(path)
     expect(got, 200, what=f"list the notes at {path}")
     return [n.get("id") for n in got.json()]
+
+
+#: An episode of care (codes of specs/code_lists.yaml) for the reviews a note is linked to.
+_EPISODE = {
+    "start_date": "2025-04-01",
+    "reason_new_episode": "S",
+    "legal_status": "C2",
+    "category_of_need": "N1",
+    "placement_type": "U1",
+    "placement_provider": "PR1",
+    "home_postcode": "AB1 2CD",
+    "placement_postcode": "AB3 4EF",
+}
+
+
+def _reviews(client: SutClient, child: int) -> tuple[int, int]:
+    """Record the child looked after and two reviews of it (preconditions); return their ids."""
+    base = f"/children/{child}"
+    precondition(client.post(f"{base}/looked-after-episodes", _EPISODE), 201, "record care")
+    first, second = (
+        precondition(
+            client.post(f"{base}/reviews", {"review_date": day, "participation": "PN1"}),
+            201,
+            "record a review",
+        )
+        for day in ("2025-04-29", "2025-07-29")
+    )
+    return int(first["id"]), int(second["id"])
 
 
 @pytest.mark.requirement("REC-001")
@@ -52,6 +80,8 @@ def test_each_linked_record_lists_its_notes_and_no_other(
             plan_action(sut, specs, child, title)["id"]
             for title in ("Visit at teatime weekly", "Refer the family to the food bank")
         )
+    if "review" in ids:
+        ids["review"], others["review"] = _reviews(client, child)
     everywhere = record_note(
         client,
         child,

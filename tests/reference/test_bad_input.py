@@ -18,7 +18,7 @@ def valid_child(**fields: Any) -> dict[str, Any]:
         "family_name": "Oakhurst",
         "date_of_birth": aged(7).isoformat(),
         "sex": "male",
-        "team": "B",
+        "team": "A",
     } | fields
 
 
@@ -134,8 +134,6 @@ def test_health_metadata_and_openapi_need_no_token(api: Api) -> None:
     [
         ("partner", "POST", "/children", valid_child()),
         ("auditor", "POST", "/children", valid_child()),
-        ("partner", "GET", "/forms/1", None),
-        ("partner", "GET", "/children/1/notes", None),
         ("auditor", "POST", "/children/1/notes", {"text": "x"}),
         ("admin", "POST", "/children/1/notes", {"text": "x"}),
         ("admin", "POST", "/forms", {"kind": KIND, "child_id": 1}),
@@ -153,6 +151,26 @@ def test_a_permission_the_role_lacks_is_forbidden_and_stores_nothing(
     assert [c["id"] for c in ok_list(api.read(f"/children/{form['child_id']}/forms"))] == [
         form["id"]
     ]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/forms/1", None),
+        ("GET", "/children/1/notes", None),
+        ("POST", "/children/1/notes", {"text": "x"}),
+        ("PATCH", "/forms/1", {"version": 1, "answers": {"identity": "x"}}),
+    ],
+)
+def test_a_child_not_shared_with_the_partner_agency_is_not_found_to_it(
+    api: Api, method: str, path: str, body: Any
+) -> None:
+    """access.yaml: a record outside the user's reach answers as if it did not exist."""
+    api.form()
+    before = [api.read(p).content for p in ("/children/1", "/forms/1", "/children/1/notes")]
+    assert_error(api.as_user("partner").request(method, path, body), 404, "not_found")
+    after = [api.read(p).content for p in ("/children/1", "/forms/1", "/children/1/notes")]
+    assert after == before
 
 
 def test_a_note_over_the_limit_names_it_and_stores_nothing(api: Api) -> None:

@@ -345,6 +345,25 @@ def default_between_own_and_sibling(api: Api) -> Any:
     return created(start(api, younger))["answers"]["basic_care"]
 
 
+def partner_reads_a_shared_form(api: Api) -> Any:
+    form = api.complete()
+    sharing = f"/children/{form['child_id']}/sharing"
+    shared = api.as_user(AUTHOR).request("PUT", sharing, {"shared": True})
+    assert shared.status_code == 200, shared.text
+    read = ok(api.read(f"/forms/{form['id']}", "partner"))
+    return "health" in read["answers"], "analysis" in read["answers"]
+
+
+def auditor_saves_a_draft(api: Api) -> Any:
+    form = api.form()
+    return api.save(form, {"identity": "Written by the auditor."}, "auditor").status_code
+
+
+def other_team_saves_a_draft(api: Api) -> Any:
+    form = api.form()
+    return api.save(form, {"identity": "Written by team B."}, "sw_b").status_code
+
+
 ANALYSIS_AS_SAVED = mandatory_answers(KIND, "5-9")["analysis"]
 SUMMER, WINTER = "2017-07-14", "2017-01-14"
 #: slow-search: 40 notes at its cost per note; leak-under-soak: a read at ten seconds.
@@ -434,6 +453,9 @@ FAULT_TABLE: list[tuple[str, Scenario, Any, Any]] = [
         ["own"],
         ["other", "own"],
     ),
+    ("partner-sees-all", partner_reads_a_shared_form, (True, False), (True, True)),
+    ("auditor-can-write", auditor_saves_a_draft, 403, 200),
+    ("other-team-writes", other_team_saves_a_draft, 403, 200),
 ]
 
 

@@ -108,7 +108,7 @@ CASES: list[tuple[str, str, Any, int]] = [
     ),
     ("POST", "/forms/{form}/choices", {"version": "{version}", "question_id": "identity"}, 422),
     ("GET", f"/forms/{UNKNOWN}/candidates", None, 404),
-    ("POST", "/forms/{form}/addenda", None, 403),  # the administrator writes no forms
+    ("POST", "/forms/{form}/addenda", None, 409),  # a draft takes no addenda
     ("POST", f"/forms/{UNKNOWN}/addenda", None, 404),
     ("GET", "/audit?form_id=-1", None, 422),
     ("GET", "/audit?limit=0", None, 422),
@@ -140,7 +140,7 @@ def test_bad_input_is_a_clear_4xx_and_changes_nothing(
     api.as_user(AUTHOR).post(f"/children/{form['child_id']}/notes", {"text": "Visit."})
     values = {"form": form["id"], "version": form["version"], "child": form["child_id"]}
     before = api.read(f"/forms/{form['id']}").content
-    answered = api.as_user("admin").request(method, _fill(path, values), _fill(body, values))
+    answered = api.as_user(AUTHOR).request(method, _fill(path, values), _fill(body, values))
     assert answered.status_code == status, answered.text
     error = answered.json()
     assert isinstance(error.get("code"), str) and error.get("message"), error

@@ -11,18 +11,17 @@ from typing import Any
 import pytest
 import yaml
 
+from accredit.access_spec import load_access
 from accredit.errors import SpecError
 from accredit.plan_spec import SortTerm, read_plan
 from accredit.runner import run_accreditation
 from accredit.specs import load_specs
-from reference_impl.domain.access import Actor
+from reference_impl.domain.access import Actor, Record, access_refusal
 from reference_impl.domain.plan import (
     ActionFacts,
     ActionQuery,
     QueryProblem,
-    ownership_refusal,
     parse_query,
-    plan_refusal,
     select_actions,
 )
 from tests.reference.conftest import SPECS, Api, assert_error, created, ok, ok_list
@@ -61,7 +60,6 @@ def test_the_plan_spec_names_its_requirements_and_every_role() -> None:
     ("old", "new", "where"),
     [
         ("- {id: B, kind: team,", "- {id: C, kind: team,", "owners[1].id"),
-        ("acts_for: health}", "acts_for: A}", "access.partner_agency.acts_for"),
         ("team: {field: owner, match: any_of}", "team: {field: owner, match: equals}", "team"),
         ("default_sort: []", "default_sort: [urgency]", "listing.default_sort[0]"),
         ("no_lost_update: PLN-003", "no_lost_update: PLN-999", "requirements.no_lost_update"),
@@ -106,16 +104,33 @@ def test_a_run_refuses_a_bad_plan_spec_before_it_starts(tmp_path: Path) -> None:
 
 
 def test_only_the_owner_may_change_an_action_and_the_auditor_never_writes() -> None:
-    assert ownership_refusal(RULES, actor("sw_a"), "A") is None
-    assert ownership_refusal(RULES, actor("tm_a"), "A") is None
-    assert ownership_refusal(RULES, actor("partner"), "health") is None
+    matrix = load_access(SPECS)
+    update = "PATCH /plan-actions/{action_id}"
+
+    def refused(key: str, owner: str) -> bool:
+        record = Record("A", shared=True, owner=owner)
+        return access_refusal(matrix, update, actor(key), [record]) is not None
+
+    assert not refused("sw_a", "A") and not refused("tm_a", "A")
+    assert not refused("partner", "health")
     for key, owner in (("sw_b", "A"), ("tm_b", "A"), ("partner", "B"), ("sw_a", "health")):
-        refusal = ownership_refusal(RULES, actor(key), owner)
-        assert refusal is not None and refusal.code == "forbidden"
-    assert plan_refusal(RULES, actor("auditor"), "write_actions") is not None
-    assert plan_refusal(RULES, actor("auditor"), "read") is None
-    assert plan_refusal(RULES, actor("admin"), "write_actions") is not None
-    assert plan_refusal(RULES, actor("partner"), "add_objectives") is not None
+        assert refused(key, owner), (key, owner)
+    assert refused("auditor", "A") and refused("admin", "A")
+    assert RULES.role("auditor").read and not RULES.role("auditor").write_actions
+    assert not RULES.role("partner_agency").add_objectives
+
+
+def test_an_agency_the_plan_does_not_own_is_refused_naming_access_yaml(tmp_path: Path) -> None:
+    root = tmp_path / "specs"
+    shutil.copytree(SPECS.root, root)
+    access = root / "access.yaml"
+    access.write_text(
+        access.read_text(encoding="utf-8").replace("partner_agency: health", "partner_agency: A"),
+        encoding="utf-8",
+    )
+    with pytest.raises(SpecError) as raised:
+        read_plan(load_specs(root))
+    assert "access.yaml" in str(raised.value) and "acts_for.partner_agency" in str(raised.value)
 
 
 def test_a_query_filters_and_sorts_with_ties_by_id() -> None:
@@ -173,6 +188,8 @@ def plan_with_action(
     api: Api, owner: str = "A", user: str = "sw_a"
 ) -> tuple[int, int, dict[str, Any]]:
     child = api.child()
+    # Shared with the partner agency, which owns actions of the plan (access.yaml: its reach).
+    ok(api.as_user("sw_a").request("PUT", f"/children/{child['id']}/sharing", {"shared": True}))
     objective = created(
         api.as_user("sw_a").post(f"/children/{child['id']}/plan/objectives", {"title": "Safe home"})
     )

@@ -287,7 +287,8 @@ def test_bad_choices_and_confirmations_are_refused_and_change_nothing(api: Api) 
 def test_pre_populating_for_a_child_the_user_may_not_see_is_refused(api: Api) -> None:
     _, younger = family(api)
     before = ok_list(api.read(f"/children/{younger['id']}/forms"))
-    assert_error(start(api, younger, user="partner"), 403, "forbidden")
+    # A child not shared with the partner agency is outside its reach (access.yaml).
+    assert_error(start(api, younger, user="partner"), 404, "not_found")
     assert ok_list(api.read(f"/children/{younger['id']}/forms")) == before
 
 

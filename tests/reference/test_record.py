@@ -205,6 +205,27 @@ def test_a_linked_record_lists_its_notes(api: Api) -> None:
     form = api.complete()
     child = form["child_id"]
     action, unlinked = plan_action(api, child), plan_action(api, child)
+    worker = api.as_user("sw_a")
+    created(
+        worker.post(
+            f"/children/{child}/looked-after-episodes",
+            {
+                "start_date": "2025-04-01",
+                "reason_new_episode": "S",
+                "legal_status": "C2",
+                "category_of_need": "N1",
+                "placement_type": "U1",
+                "placement_provider": "PR1",
+                "home_postcode": "AB1 2CD",
+                "placement_postcode": "AB3 4EF",
+            },
+        )
+    )
+    review = created(
+        worker.post(
+            f"/children/{child}/reviews", {"review_date": "2025-04-29", "participation": "PN1"}
+        )
+    )
     linked = note(
         api,
         child,
@@ -212,7 +233,7 @@ def test_a_linked_record_lists_its_notes(api: Api) -> None:
         links=[
             {"target_type": "form", "target_id": form["id"]},
             {"target_type": "plan_action", "target_id": action["id"]},
-            {"target_type": "review", "target_id": 5},
+            {"target_type": "review", "target_id": review["id"]},
         ],
         significant=True,
     )
@@ -221,12 +242,15 @@ def test_a_linked_record_lists_its_notes(api: Api) -> None:
     paths = (
         f"/forms/{form['id']}/notes",
         f"/plan-actions/{action['id']}/notes",
-        "/reviews/5/notes",
+        f"/reviews/{review['id']}/notes",
     )
     for path in paths:
         assert [n["id"] for n in ok_list(api.read(path))] == [linked["id"]], path
     assert ok_list(api.read(f"/plan-actions/{unlinked['id']}/notes")) == []
     assert_error(api.read("/plan-actions/999999/notes"), 404, "not_found")
+    assert_error(api.read("/reviews/999999/notes"), 404, "not_found")
+    for path in (f"/reviews/{2**70}/notes", f"/plan-actions/{2**70}/notes"):
+        assert_error(api.read(path), 404, "not_found")
 
 
 @pytest.mark.parametrize(

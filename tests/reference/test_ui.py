@@ -274,10 +274,16 @@ def test_a_refusal_on_a_screen_is_a_page_and_stays_json_on_the_api(api: Api) -> 
     assert api.as_user("sw_a").get("/children/999999").json()["code"] == "not_found"
 
 
-def test_the_partner_agency_sees_the_child_but_not_the_assessments(api: Api) -> None:
+def test_the_partner_agency_sees_a_shared_child_but_not_the_assessments(api: Api) -> None:
     form = api.form()
+    child = f"/ui/children/{form['child_id']}"
     sign_in(api, "partner")
-    page = api.client.get(f"/ui/children/{form['child_id']}").text
+    assert api.client.get(child).status_code == 404  # not shared: not known to exist
+    shared = api.as_user("sw_a").request(
+        "PUT", f"/children/{form['child_id']}/sharing", {"shared": True}
+    )
+    assert shared.status_code == 200, shared.text
+    page = api.client.get(child).text
     assert "Seren Millbeck" in page
     assert f"(form {form['id']})" not in page
     assert "Add a case note" not in page
