@@ -40,6 +40,7 @@ FINDING_KINDS = (
     "should_not_passed",
     "category_below_threshold",
     "category_not_assessed",
+    "category_not_selected",
 )
 #: The decisions, from the one that says least to the best.
 OUTCOMES = ("no_decision", "not_accredited", "accredited_with_conditions", "accredited")

@@ -21,7 +21,8 @@ FINDING_MEANINGS = {
     "must_not_passed": "a MUST requirement failed, ended in error or was not run",
     "should_not_passed": "a SHOULD requirement failed, ended in error or was not run",
     "category_below_threshold": "an assessed category scored under its threshold",
-    "category_not_assessed": "a category had nothing assessed in the run",
+    "category_not_assessed": "a category the run covered had nothing assessed in it",
+    "category_not_selected": "a category was left out of the run",
 }
 _GRADING_WORDS = {
     "verdicts": "its requirements' verdicts, weighted",

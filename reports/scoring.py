@@ -136,6 +136,10 @@ class Scorecard:
         }
 
 
+#: Why a category a run left out (`accredit run --only`) has no score.
+_NOT_SELECTED = "not selected in this run"
+
+
 def _finding(finding: Finding) -> dict[str, str]:
     return {"kind": finding.kind, "subject": finding.subject, "text": finding.text}
 
@@ -257,7 +261,7 @@ def _category(
     value: float | None = None
     reason: str | None = None
     if selection is not None and category_id not in selection:
-        reason = "not selected in this run"
+        reason = _NOT_SELECTED
     elif rule.grading == "verdicts":
         if own.empty:
             reason = "no requirement of it in this run"
@@ -312,7 +316,9 @@ def _findings(
     for c in categories:
         if c.score is None:
             text = f"{c.title} was not assessed ({c.reason}): the decision does not cover it"
-            found.append(Finding("category_not_assessed", c.id, text))
+            left_out = c.reason == _NOT_SELECTED
+            kind = "category_not_selected" if left_out else "category_not_assessed"
+            found.append(Finding(kind, c.id, text))
         elif c.below_threshold:
             text = f"{c.title} scored {c.score:g}, under its threshold of {c.threshold:g}"
             found.append(Finding("category_below_threshold", c.id, text))

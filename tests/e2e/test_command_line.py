@@ -67,7 +67,7 @@ def test_demo_with_a_planted_fault_exits_1_and_says_where(
     done, out = faulty_run
     assert done.returncode == 1, done.stderr
     assert f"MUST requirements not passed: {CAUGHT_AT}" in done.stdout
-    assert "Decision under policy 1.0.0: Not accredited" in done.stdout
+    assert "Decision under policy 1.1.0: Not accredited" in done.stdout
     assert f"  refused: MUST requirement {CAUGHT_AT} failed" in done.stdout
     assert f"open {out / 'report.html'}" in done.stdout
     assert (out / "results.json").is_file()
@@ -79,7 +79,7 @@ def test_demo_writes_the_decision_report_with_charts_and_a_manifest(
 ) -> None:
     done, out = clean_run
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "Decision under policy 1.0.0: Accredited with conditions" in done.stdout
+    assert "Decision under policy 1.1.0: Accredited with conditions" in done.stdout
     assert "  condition: Lockdown was not assessed (not selected in this run)" in done.stdout
     html = (out / "report.html").read_text(encoding="utf-8")
     assert html.count('<img src="data:image/svg+xml;base64,') >= 1
@@ -255,9 +255,11 @@ def test_an_unreachable_sut_is_one_line_and_exit_3(tmp_path: Path) -> None:
     done = accredit("run", "--sut", str(profile), "--out", str(tmp_path / "out"), "--no-pdf")
     assert done.returncode == 3
     assert done.stderr.count("\n") == 1 and "does not answer" in done.stderr
-    # The run is still on record: every requirement in error, with the failed exchange.
+    # The run is still on record: every requirement in error, with the failed exchange; those
+    # at the screen not run, as the profile names no web UI.
     results = read_results(tmp_path / "out" / "results.json")
-    assert {r["verdict"] for r in results["requirements"]} == {"error"}
+    by_category = {(r["category"] == "usability", r["verdict"]) for r in results["requirements"]}
+    assert by_category == {(False, "error"), (True, "not_run")}
     assert "Not accredited" in (tmp_path / "out" / "report.html").read_text()
 
 

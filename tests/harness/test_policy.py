@@ -58,18 +58,18 @@ BAD_POLICIES = [
     ("threshold: 100,", "threshold: 101,", "categories.lockdown.threshold: 101 is greater than"),
     ("zero_at: 2", "zero_at: 1", "budget_grading.zero_at: 1 is less than or equal to"),
     (
-        "refuse: [must_not_passed]",
-        "refuse: [must_not_passed, should_not_passed]",
+        "refuse: [must_not_passed, category_not_assessed]",
+        "refuse: [must_not_passed, category_not_assessed, should_not_passed]",
         "decision: finding 'should_not_passed' is in both refuse and conditions: put it in one",
     ),
     (
-        "refuse: [must_not_passed]",
-        "refuse: []",
+        "refuse: [must_not_passed, category_not_assessed]",
+        "refuse: [category_not_assessed]",
         "decision: finding 'must_not_passed' is in neither refuse and conditions",
     ),
     (
-        "refuse: [must_not_passed]",
-        "refuse: [must_fail]",
+        "refuse: [must_not_passed, category_not_assessed]",
+        "refuse: [must_fail, category_not_assessed]",
         "decision.refuse[0]: 'must_fail' is not one of must_not_passed",
     ),
     (
@@ -77,7 +77,7 @@ BAD_POLICIES = [
         "decisive_profiles: [nightly]",
         "decision.decisive_profiles[0]: 'nightly' is not one of smoke, full",
     ),
-    ('version: "1.0.0"', "version: 1", "version: expected string, got number 1"),
+    ('version: "1.1.0"', "version: 1", "version: expected string, got number 1"),
     ("verdict_credit:", "verdict_credit: [\n", "not valid YAML"),
 ]
 

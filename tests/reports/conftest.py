@@ -95,7 +95,8 @@ RESULTS: dict[str, Any] = {
         "spec_version": "1.0.0",
         "spec_digest": "0123456789abcdef" * 4,
         "profile": "full",
-        "selection": None,
+        # A run of two categories (`--only functional,lockdown`): the others are left out.
+        "selection": ["functional", "lockdown"],
         "seed": 20240501,
         "complete": True,
         "internal_errors": [],

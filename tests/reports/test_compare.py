@@ -45,9 +45,11 @@ def test_each_product_is_set_against_the_reference() -> None:
         "Performance under load: 75 against 100",
         "search.p95 (ms): 750 ms against 400 ms",
     ]
+    # The third measured nothing under load or at the screen: not assessed, so refused.
     assert [p.card.decision for p in comparison.products] == [
-        "not_accredited", "not_accredited", "accredited_with_conditions",
+        "not_accredited", "not_accredited", "not_accredited",
     ]  # fmt: skip
+    assert {f.kind for f in comparison.products[2].card.refusals} == {"category_not_assessed"}
     third = [d.what for d in comparison.differences["C"] if not d.better]
     assert "Performance under load: not assessed for this product" in third
 

@@ -119,7 +119,7 @@ def test_measured_figures_grade_their_category_against_budgets() -> None:
     assert kinds(card.conditions) == [("category_below_threshold", "performance")]
 
 
-def test_a_category_with_nothing_assessed_has_no_score_and_is_a_condition() -> None:
+def test_a_category_with_nothing_assessed_has_no_score_and_refuses() -> None:
     results = make_results(
         [requirement("FUN-001", "functional"), requirement("LD-001", "lockdown", weight=3)]
     )
@@ -127,9 +127,18 @@ def test_a_category_with_nothing_assessed_has_no_score_and_is_a_condition() -> N
     not_assessed = [c.id for c in card.categories if not c.assessed]
     assert not_assessed == ["prepopulation", "access", "performance", "usability"]
     assert all(card.category(c).score is None for c in not_assessed)
-    assert card.decision == "accredited_with_conditions"
-    assert kinds(card.conditions) == [("category_not_assessed", c) for c in not_assessed]
+    assert card.decision == "not_accredited"
+    assert kinds(card.refusals) == [("category_not_assessed", c) for c in not_assessed]
     assert card.overall == 100.0 and card.overall_categories == ("functional", "lockdown")
+
+
+def test_a_category_left_out_of_the_run_is_a_condition_not_a_refusal() -> None:
+    results = make_results([requirement("LD-001", "lockdown")], selection=["lockdown"])
+    card = score(results, POLICY)
+    assert card.decision == "accredited_with_conditions"
+    left_out = [c.id for c in card.categories if c.id != "lockdown"]
+    assert sorted(f.subject for f in card.conditions) == sorted(left_out)
+    assert {f.kind for f in card.conditions} == {"category_not_selected"}
 
 
 def test_categories_left_out_of_a_run_are_not_assessed_and_say_why() -> None:
@@ -142,16 +151,16 @@ def test_categories_left_out_of_a_run_are_not_assessed_and_say_why() -> None:
 def test_the_policy_decides_what_refuses(tmp_path: Path) -> None:
     policy = edited_policy(
         tmp_path,
-        "refuse: [must_not_passed]\n  conditions: [should_not_passed, category_below_threshold, "
-        "category_not_assessed]",
         "refuse: [must_not_passed, category_not_assessed]\n  conditions: [should_not_passed, "
-        "category_below_threshold]",
+        "category_below_threshold, category_not_selected]",
+        "refuse: [must_not_passed]\n  conditions: [should_not_passed, category_below_threshold, "
+        "category_not_selected, category_not_assessed]",
     )
     results = make_results([requirement("FUN-001", "functional")])
     card = score(results, policy)
-    assert card.decision == "not_accredited"
-    assert {f.kind for f in card.refusals} == {"category_not_assessed"}
-    assert score(results, POLICY).decision == "accredited_with_conditions"
+    assert card.decision == "accredited_with_conditions"
+    assert {f.kind for f in card.conditions} == {"category_not_assessed"}
+    assert score(results, POLICY).decision == "not_accredited"
 
 
 def test_the_policy_decides_what_a_verdict_earns(tmp_path: Path) -> None:
@@ -177,7 +186,10 @@ def test_an_incomplete_run_gets_no_decision() -> None:
 
 
 def test_a_smoke_run_decision_is_indicative() -> None:
-    card = score(make_results([requirement("FUN-001", "functional")], profile="smoke"), POLICY)
+    results = make_results(
+        [requirement("FUN-001", "functional")], profile="smoke", selection=["functional"]
+    )
+    card = score(results, POLICY)
     assert card.indicative
     assert card.decision == "accredited_with_conditions"
 
