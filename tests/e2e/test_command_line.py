@@ -151,8 +151,14 @@ def test_compare_sets_the_faulty_product_beside_the_reference(
     text = (tmp_path / "cmp" / "compare.html").read_text(encoding="utf-8")
     assert f"{CAUGHT_AT} fails (the reference passes it)" in text
     data = json.loads((tmp_path / "cmp" / "compare.json").read_text())
-    # Only functional is assessed in both: the total is its score, 8 of 9 weighted points.
-    assert [p["total"] for p in data["products"]] == [100.0, 88.89]
+    # Only functional is assessed in both: each total is that product's functional score.
+    functional = [
+        next(c["score"] for c in json.loads((run[1] / "scores.json").read_text())["categories"]
+             if c["id"] == "functional")
+        for run in (clean_run, faulty_run)
+    ]  # fmt: skip
+    assert functional[0] == 100.0 and functional[1] < 100.0
+    assert [p["total"] for p in data["products"]] == functional
 
 
 def test_compare_refuses_results_of_other_specs_and_says_why(

@@ -78,12 +78,19 @@ def test_progress_is_a_bar_per_category(full_and_smoke: tuple[Path, Path, str]) 
         assert done and done.group(1) == done.group(2), f"no finished bar for {category}"
 
 
+def functional_suites() -> list[str]:
+    """The folders of the suites that verify the functional category's requirements."""
+    catalogue = load_specs().catalogue
+    folders = {r.verification.suite for r in catalogue.requirements if r.category == "functional"}
+    return [str(suites_root() / f) for f in sorted(folders)]
+
+
 def test_the_plugin_runs_the_installed_suites_under_plain_pytest(tmp_path: Path) -> None:
     results = tmp_path / "out" / "results.json"
     with running_reference(log=tmp_path / "reference.log") as reference:
         done = subprocess.run(
             [sys.executable, "-m", "pytest", "--sut", str(reference.profile),
-             "--results", str(results), "--seed", "5", "-q", str(suites_root() / "functional"),
+             "--results", str(results), "--seed", "5", "-q", *functional_suites(),
              "--categories", "functional"],
             capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False,
         )  # fmt: skip
