@@ -33,9 +33,18 @@ AFFECTED: dict[str, set[str] | None] = {
 #: smoke run below, the checks that compare a locked form's reads before and after an attempt
 #: (the first route of the route coverage, LD-001) or an addendum's lifecycle (LD-010).
 AFFECTED["flip-flop"] = {"LD-001", "LD-010"}
-#: The categories a behaviour's run covers (absent: all). A proxy in front of a real reference
-#: only needs the suites whose requirements it can affect: every request through it is relayed.
+#: What a behaviour's run covers (categories, suites or requirement ids; absent: EVERY_KIND).
+#: A proxy in front of a real reference only needs the suites whose requirements it can
+#: affect: every request through it is relayed.
 ONLY: dict[str, list[str]] = {"flip-flop": ["lockdown"]}
+#: Every kind of check the suites make, once: the case-worker functions of the first suite,
+#: property tests (pre-population), stateful sequences and races (lock-down), the matrix
+#: (access), and the browser's precondition (usability). The later functional suites (plan,
+#: record, service, returns) reach a product through the same client and add only time here.
+EVERY_KIND = [
+    "prepopulation", "lockdown", "access", "usability",
+    *(r.id for r in load_specs().catalogue.requirements if r.verification.suite == "functional"),
+]  # fmt: skip
 #: Each behaviour is met by every suite test function once (the smoke run profile): what is
 #: shown is that the harness survives and records it, which more examples of the same
 #: property tests would only show again, more slowly.
@@ -87,7 +96,7 @@ def accredit_hostile(behaviour: str, folder: Path, upstream: str | None,
         started = time.monotonic()
         outcome = run_accreditation(profile, folder / "out", seed=11, echo=False,
                                     time_limit=TIME_LIMIT_SECONDS,
-                                    only=ONLY.get(behaviour),
+                                    only=ONLY.get(behaviour, EVERY_KIND),
                                     run_profile=RUN_PROFILE)  # fmt: skip
         return outcome, time.monotonic() - started
 
