@@ -117,7 +117,10 @@ def test_the_partner_agency_reads_the_shared_sections_only(
     notes and documents stay refused; unshared again, the child is hidden."""
     partners = [u for u in specs.users.required_users if matrix.reach.get(u.role) == REACH_SHARED]
     if not partners:
-        pytest.skip("precondition not met: no required user reaches shared children only")
+        pytest.skip(
+            "precondition not met: specs/access.yaml gives no required user's role a reach of "
+            "shared children only, so there is no shared-sections read to check"
+        )
     values = _shared_case(subjects, specs)
     author = subjects.sut.as_user(AUTHOR)
     child_path, form_path = fill("/children/{child_id}", values), fill("/forms/{form_id}", values)

@@ -47,7 +47,7 @@ def _refused_writes(
 ) -> None:
     users = [u for u in specs.users.required_users if who(u)]
     if not users:
-        pytest.skip("precondition not met: no required user of this kind in users.yaml")
+        pytest.skip(f"precondition not met: specs/users.yaml names no required user for {title!r}")
     cells: list[Cell] = [
         try_cell(subjects, matrix, row, user, check_unchanged=True)
         for user in users

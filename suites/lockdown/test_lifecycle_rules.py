@@ -82,7 +82,10 @@ def test_the_author_never_takes_a_four_eyes_step_on_their_own_form(
             )
             checked += 1
     if not checked:
-        pytest.skip("no required user may both write and approve forms: nothing to check")
+        pytest.skip(
+            "precondition not met: no required user of specs/users.yaml may both write and approve "
+            "forms, so the four-eyes rule has nothing to refuse"
+        )
 
 
 @pytest.mark.requirement("LD-009")
@@ -95,7 +98,10 @@ def test_a_returned_form_shows_its_author_the_reason(
         t for t in lifecycle.transitions if t.to_state == lifecycle.initial and t.reason_required
     ]
     if not returns:
-        pytest.skip("the lifecycle has no return with a reason")
+        pytest.skip(
+            "precondition not met: specs/lifecycle.yaml has no transition back to draft that "
+            "demands a reason"
+        )
     back = returns[0]
     form = complete_draft(sut, specs, rng, AUTHOR)
     for step in path_to_locked(specs):

@@ -56,7 +56,10 @@ def test_concurrent_edits_both_persist_or_one_gets_a_version_conflict(
     teams = [o.id for o in rules.owners if o.kind == "team" and by_owner[o.id]]
     pair = next((o for o in teams if len(by_owner[o]) >= 2), None)
     if len(teams) < 2 or pair is None:
-        pytest.skip("precondition not met: the plan spec needs two teams, one with two writers")
+        pytest.skip(
+            "precondition not met: specs/plan.yaml and specs/access.yaml give no two teams that "
+            "write plan actions, one of them with two required users"
+        )
     first, second = teams[0], next(t for t in teams if t != teams[0])
     plan = new_plan(sut, specs, rules, rng)
     objective_id = add_objective(sut, specs, rules, plan, "Regular school attendance")

@@ -140,7 +140,10 @@ def plan_action(
     rules = read_plan(specs)
     owners = [(owner, users[0]) for owner, users in writers(specs, rules).items() if users]
     if not owners:
-        pytest.skip("no required user may write a plan action (specs/plan.yaml access)")
+        pytest.skip(
+            "precondition not met: specs/access.yaml lets no required user write a plan action, "
+            "so no note or need can be linked to one"
+        )
     owner, user = owners[0]
     plan = Plan(child_id=child_id)
     objective_id = add_objective(sut, specs, rules, plan, objective)
